@@ -1,0 +1,78 @@
+#pragma once
+// The auditor: implements proxy::Tap. Every copy the relays hand over is posted to the
+// auditor's own thread, which decodes, runs the core (BoshTap, WsTap -> Tracker) and writes the
+// events. The relays never wait: past `queue_limit` bytes of backlog, copies are dropped and
+// counted (a dropped response still tells the core its exchange failed).
+#include "boshtap/app/config.hpp"
+#include "boshtap/core/bosh_tap.hpp"
+#include "boshtap/core/tracker.hpp"
+#include "boshtap/core/ws_tap.hpp"
+#include "boshtap/proxy/tap.hpp"
+#include "boshtap/sinks/diagnostics.hpp"
+#include "boshtap/sinks/event_log.hpp"
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <optional>
+#include <thread>
+
+namespace boshtap::app {
+
+struct AuditStats {
+    std::atomic<std::uint64_t> copies_dropped{0}; // backlog over queue_limit
+    std::atomic<std::uint64_t> bytes_queued{0};   // backlog now
+    std::atomic<std::uint64_t> parse_issues{0};   // bodies/messages the core could not use
+    std::array<std::atomic<std::uint64_t>, 3> events{}; // by core::EventKind
+};
+
+class Auditor final : public proxy::Tap {
+public:
+    Auditor(const RunConfig&, sinks::EventLog&, sinks::Diagnostics&);
+    ~Auditor() override;
+
+    void start();
+    // Processes what is queued, closes every open occupant (`shutdown`), flushes, joins.
+    void finish();
+    // Posts a reopen of the event log to the auditor thread (SIGHUP).
+    void reopen_log();
+
+    boost::asio::io_context& context() { return io_; }
+    const AuditStats& stats() const { return stats_; }
+
+    void http_request(std::uint64_t exchange, const proxy::ClientMeta&, std::string body) override;
+    void http_response(std::uint64_t exchange, unsigned status, std::string content_encoding,
+                       std::string body) override;
+    void http_failed(std::uint64_t exchange) override;
+    void ws_open(std::uint64_t conn, const proxy::ClientMeta&) override;
+    void ws_message(std::uint64_t conn, bool from_client, std::string payload) override;
+    void ws_closed(std::uint64_t conn) override;
+
+private:
+    bool admit(std::size_t bytes);
+    void release(std::size_t bytes);
+    core::TimePoint clock(core::TimePoint stamped);
+    void write(core::Events&);
+    void note(core::TapIssue, std::string_view where);
+    void schedule_tick();
+
+    const RunConfig& config_;
+    sinks::EventLog& log_;
+    sinks::Diagnostics& diag_;
+    boost::asio::io_context io_;
+    boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
+    boost::asio::steady_timer ticker_;
+    core::Tracker tracker_;
+    core::BoshTap bosh_;
+    core::WsTap ws_;
+    core::Events events_; // reused buffer
+    core::TimePoint last_now_{};
+    AuditStats stats_;
+    std::thread thread_;
+};
+
+} // namespace boshtap::app

@@ -1,0 +1,202 @@
+#include "boshtap/app/auditor.hpp"
+
+#include "boshtap/core/event_json.hpp"
+#include "boshtap/core/gzip.hpp"
+
+#include <boost/asio/post.hpp>
+#include <spdlog/spdlog.h>
+
+namespace boshtap::app {
+
+namespace {
+
+core::TimePoint wall_now()
+{
+    return std::chrono::time_point_cast<std::chrono::milliseconds>(
+        std::chrono::system_clock::now());
+}
+
+core::HttpMeta to_meta(const proxy::ClientMeta& m)
+{
+    return core::HttpMeta{m.client_ip, m.user_agent, m.target};
+}
+
+// A decoded response larger than this is not parsed (a decompression bomb must not win).
+constexpr std::size_t max_decoded_body = std::size_t{16} << 20;
+// Small fixed cost charged per queued copy on top of its payload.
+constexpr std::size_t copy_overhead = 256;
+
+} // namespace
+
+Auditor::Auditor(const RunConfig& config, sinks::EventLog& log, sinks::Diagnostics& diag)
+    : config_(config), log_(log), diag_(diag), work_(io_.get_executor()), ticker_(io_),
+      tracker_(config.tracker), bosh_(tracker_, config.bosh), ws_(tracker_, config.ws)
+{
+}
+
+Auditor::~Auditor()
+{
+    if (thread_.joinable()) finish();
+}
+
+void Auditor::start()
+{
+    schedule_tick();
+    thread_ = std::thread([this] { io_.run(); });
+}
+
+void Auditor::schedule_tick()
+{
+    ticker_.expires_after(std::chrono::seconds(1));
+    ticker_.async_wait([this](const boost::system::error_code& ec) {
+        if (ec) return;
+        bosh_.tick(clock(wall_now()), events_);
+        ws_.tick(clock(wall_now()), events_);
+        write(events_);
+        schedule_tick();
+    });
+}
+
+void Auditor::finish()
+{
+    if (!thread_.joinable()) return;
+    boost::asio::post(io_, [this] {
+        ticker_.cancel();
+        tracker_.shutdown(clock(wall_now()), events_);
+        write(events_);
+        work_.reset();
+    });
+    thread_.join();
+}
+
+void Auditor::reopen_log()
+{
+    boost::asio::post(io_, [this] {
+        if (log_.reopen()) spdlog::info("event log {} reopened", log_.path());
+    });
+}
+
+bool Auditor::admit(std::size_t bytes)
+{
+    const auto queued = stats_.bytes_queued.fetch_add(bytes, std::memory_order_relaxed);
+    if (queued + bytes <= config_.queue_limit) return true;
+    stats_.bytes_queued.fetch_sub(bytes, std::memory_order_relaxed);
+    stats_.copies_dropped.fetch_add(1, std::memory_order_relaxed);
+    diag_.report("auditor backlog",
+                 "the auditor is behind by more than --queue-limit; traffic copies are dropped "
+                 "(forwarding is not affected, events may be missing)");
+    return false;
+}
+
+void Auditor::release(std::size_t bytes)
+{
+    stats_.bytes_queued.fetch_sub(bytes, std::memory_order_relaxed);
+}
+
+core::TimePoint Auditor::clock(core::TimePoint stamped)
+{
+    // Copies are stamped on the relay threads; keep the core's clock monotonic.
+    if (stamped > last_now_) last_now_ = stamped;
+    return last_now_;
+}
+
+void Auditor::write(core::Events& events)
+{
+    for (const auto& e : events) {
+        stats_.events[static_cast<std::size_t>(e.kind)].fetch_add(1, std::memory_order_relaxed);
+        log_.write(core::to_json_line(e));
+    }
+    events.clear();
+}
+
+void Auditor::note(core::TapIssue issue, std::string_view where)
+{
+    if (issue == core::TapIssue::none) return;
+    stats_.parse_issues.fetch_add(1, std::memory_order_relaxed);
+    static constexpr const char* what[] = {"", "not well-formed XML", "not a BOSH <body>",
+                                           "unknown BOSH sid", "stale exchange"};
+    diag_.report(fmt::format("{}: {}", where, what[static_cast<int>(issue)]),
+                 "ignored for the audit log; the traffic was forwarded unchanged");
+}
+
+void Auditor::http_request(std::uint64_t exchange, const proxy::ClientMeta& meta, std::string body)
+{
+    const auto size = body.size() + copy_overhead;
+    if (!admit(size)) return; // the core sees a gap in rids; the response releases it
+    boost::asio::post(io_, [this, exchange, meta = to_meta(meta), body = std::move(body), size,
+                            at = wall_now()] {
+        note(bosh_.on_request(exchange, meta, body, clock(at), events_), "BOSH request");
+        write(events_);
+        release(size);
+    });
+}
+
+void Auditor::http_response(std::uint64_t exchange, unsigned status, std::string encoding,
+                            std::string body)
+{
+    const auto size = body.size() + copy_overhead;
+    if (!admit(size)) {
+        http_failed(exchange);
+        return;
+    }
+    boost::asio::post(io_, [this, exchange, status, encoding = std::move(encoding),
+                            body = std::move(body), size, at = wall_now()] {
+        const auto now = clock(at);
+        if (!encoding.empty() && encoding != "identity") {
+            auto decoded = core::decode_content(encoding, body, max_decoded_body);
+            if (!decoded) {
+                diag_.report("BOSH response: undecodable " + encoding,
+                             "ignored for the audit log; forwarded unchanged");
+                stats_.parse_issues.fetch_add(1, std::memory_order_relaxed);
+                bosh_.on_failed(exchange, now, events_);
+            } else {
+                note(bosh_.on_response(exchange, status, *decoded, now, events_), "BOSH response");
+            }
+        } else {
+            note(bosh_.on_response(exchange, status, body, now, events_), "BOSH response");
+        }
+        write(events_);
+        release(size);
+    });
+}
+
+void Auditor::http_failed(std::uint64_t exchange)
+{
+    // Never dropped: it is tiny and it frees the core's rid order.
+    boost::asio::post(io_, [this, exchange, at = wall_now()] {
+        bosh_.on_failed(exchange, clock(at), events_);
+        write(events_);
+    });
+}
+
+void Auditor::ws_open(std::uint64_t conn, const proxy::ClientMeta& meta)
+{
+    boost::asio::post(io_, [this, conn, meta = to_meta(meta), at = wall_now()] {
+        ws_.on_open(std::to_string(conn), meta, clock(at));
+    });
+}
+
+void Auditor::ws_message(std::uint64_t conn, bool from_client, std::string payload)
+{
+    const auto size = payload.size() + copy_overhead;
+    if (!admit(size)) return;
+    boost::asio::post(io_, [this, conn, from_client, payload = std::move(payload), size,
+                            at = wall_now()] {
+        const auto dir = from_client ? core::Direction::client_to_server
+                                     : core::Direction::server_to_client;
+        note(ws_.on_message(std::to_string(conn), dir, payload, clock(at), events_),
+             "WebSocket message");
+        write(events_);
+        release(size);
+    });
+}
+
+void Auditor::ws_closed(std::uint64_t conn)
+{
+    boost::asio::post(io_, [this, conn, at = wall_now()] {
+        ws_.on_closed(std::to_string(conn), clock(at), events_);
+        write(events_);
+    });
+}
+
+} // namespace boshtap::app

@@ -1,0 +1,134 @@
+#include "boshtap/sinks/event_log.hpp"
+
+#include <spdlog/details/log_msg.h>
+#include <spdlog/pattern_formatter.h>
+#include <spdlog/sinks/rotating_file_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <stdexcept>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace boshtap::sinks {
+
+namespace {
+
+constexpr mode_t event_log_mode = 0640; // readable by the log group (adm), not by everyone
+
+} // namespace
+
+std::size_t trim_partial_line(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
+    if (fd < 0) return 0;
+    struct stat st {};
+    std::size_t removed = 0;
+    if (::fstat(fd, &st) == 0 && st.st_size > 0) {
+        // Scan back from the end in blocks for the last newline.
+        off_t end = st.st_size;
+        off_t keep = 0;
+        char block[4096];
+        while (end > 0) {
+            const off_t start = end > static_cast<off_t>(sizeof block) ? end - sizeof block : 0;
+            const auto len = static_cast<std::size_t>(end - start);
+            if (::pread(fd, block, len, start) != static_cast<ssize_t>(len)) break;
+            const void* nl = ::memrchr(block, '\n', len);
+            if (nl != nullptr) {
+                keep = start + (static_cast<const char*>(nl) - block) + 1;
+                break;
+            }
+            end = start;
+        }
+        if (keep < st.st_size && ::ftruncate(fd, keep) == 0)
+            removed = static_cast<std::size_t>(st.st_size - keep);
+    }
+    ::close(fd);
+    return removed;
+}
+
+EventLog::EventLog(EventLogOptions options) : options_(std::move(options))
+{
+    if (options_.path.empty()) throw std::runtime_error("no event log path given");
+    if (options_.max_size == 0) throw std::runtime_error("event log max size must be > 0");
+    trim_partial_line(options_.path);
+    try {
+        sink_ = open_sink();
+    } catch (const std::exception& e) {
+        throw std::runtime_error("cannot open event log " + options_.path + ": " + e.what());
+    }
+}
+
+EventLog::~EventLog()
+{
+    if (sink_) {
+        try {
+            sink_->flush();
+        } catch (...) { // nothing left to do with a failing disk at exit
+        }
+    }
+}
+
+std::shared_ptr<spdlog::sinks::sink> EventLog::open_sink()
+{
+    spdlog::file_event_handlers handlers;
+    handlers.after_open = [this](const spdlog::filename_t&, std::FILE* file) {
+        ::fchmod(::fileno(file), event_log_mode);
+        ++stats_.opens;
+    };
+    auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_st>(
+        options_.path, options_.max_size, options_.max_files, false, handlers);
+    // The payload is the whole line: no timestamp or level decoration from spdlog.
+    sink->set_formatter(std::make_unique<spdlog::pattern_formatter>(
+        "%v", spdlog::pattern_time_type::utc, std::string("\n")));
+    return sink;
+}
+
+bool EventLog::write(std::string_view line)
+{
+    if (broken_ && !reopen()) {
+        ++stats_.dropped;
+        return false;
+    }
+    try {
+        spdlog::details::log_msg msg(spdlog::source_loc{}, "events", spdlog::level::info,
+                                     spdlog::string_view_t(line.data(), line.size()));
+        sink_->log(msg);
+        sink_->flush(); // an audit line is on disk (in the kernel) before the next one
+        ++stats_.written;
+        return true;
+    } catch (const std::exception& e) {
+        ++stats_.write_errors;
+        ++stats_.dropped;
+        if (!broken_) spdlog::error("event log {}: write failed: {}", options_.path, e.what());
+        broken_ = true;
+        return false;
+    }
+}
+
+bool EventLog::reopen()
+{
+    // Open the new file first; keep the old sink if that fails (nghttpx's reopen pattern).
+    try {
+        trim_partial_line(options_.path);
+        auto fresh = open_sink();
+        if (sink_) {
+            try {
+                sink_->flush();
+            } catch (...) { // the old file may be on a full disk: its buffer is lost anyway
+            }
+        }
+        sink_ = std::move(fresh);
+        if (broken_) spdlog::info("event log {}: writing again", options_.path);
+        broken_ = false;
+        return true;
+    } catch (const std::exception& e) {
+        if (!broken_) spdlog::error("event log {}: reopen failed: {}", options_.path, e.what());
+        return false;
+    }
+}
+
+} // namespace boshtap::sinks
