@@ -24,22 +24,24 @@ TEMPLATE_VARS=(XMPP_DOMAIN OPENFIRE_FQDN OPENFIRE_PROPERTY_KEY OPENFIRE_DB_NAME 
 
 xml_escape() {
     local s=$1
-    s=${s//&/&amp;}; s=${s//</&lt;}; s=${s//>/&gt;}; s=${s//\"/&quot;}; s=${s//\'/&apos;}
+    # Quoted replacements: & is literal there (bash 5.2 patsub_replacement).
+    s=${s//&/"&amp;"}; s=${s//</"&lt;"}; s=${s//>/"&gt;"}; s=${s//\"/"&quot;"}; s=${s//\'/"&apos;"}
     printf '%s' "$s"
 }
 
 render() {
     [[ -r $TEMPLATE ]] || die "template $TEMPLATE not readable"
-    local text var
+    local text var value
     text=$(<"$TEMPLATE")
     for var in "${TEMPLATE_VARS[@]}"; do
         need "$var"
-        text=${text//"\${$var}"/$(xml_escape "${!var}")}
+        value=$(xml_escape "${!var}")
+        # Quoted replacement: no special meaning for & (bash 5.2 patsub_replacement).
+        text=${text//"\${$var}"/"$value"}
     done
-    # shellcheck disable=SC2016 # a literal "${" is what is searched for
-    if [[ $text == *'${'* ]]; then
-        # shellcheck disable=SC2016
-        die "unrendered placeholder left in $TEMPLATE: $(grep -o '\${[A-Z_]*}' <<<"$text" | sort -u | tr '\n' ' ')"
+    local placeholder='\$\{[A-Z0-9_]+\}'
+    if [[ $text =~ $placeholder ]]; then
+        die "unrendered placeholder ${BASH_REMATCH[0]} left in $TEMPLATE"
     fi
     printf '%s\n' "$text"
 }
