@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,9 @@ public:
 
     // Timers in the caller's time: silent sessions, overdue exchanges.
     void tick(TimePoint now, Events& out);
+    // When tick() next has something to do (nullopt: nothing pending). Lets a replay advance
+    // time exactly to the next timer.
+    std::optional<TimePoint> next_deadline() const;
 
     std::size_t open_sessions() const;
 

@@ -8,6 +8,7 @@
 #include "boshtap/core/tracker.hpp"
 
 #include <memory>
+#include <optional>
 #include <string_view>
 
 namespace boshtap::core {
@@ -28,6 +29,8 @@ public:
     // (`terminated` after <close/>) or after the resume window depends on what was seen.
     void on_closed(std::string_view conn, TimePoint now, Events& out);
     void tick(TimePoint now, Events& out);
+    // When tick() next has something to do (nullopt: nothing pending).
+    std::optional<TimePoint> next_deadline() const;
 
     std::size_t open_connections() const;
 

@@ -1,0 +1,375 @@
+#include "boshtap/core/bosh_tap.hpp"
+
+#include "namespaces.hpp"
+#include "string_map.hpp"
+#include "xml.hpp"
+
+#include <algorithm>
+#include <charconv>
+#include <map>
+#include <optional>
+#include <unordered_map>
+#include <unordered_set>
+
+// Session bookkeeping as in docs/architecture.md, "BOSH (BoshTap)". XEP-0124 references:
+// §7.1 session creation, §14 request ids (order, retransmission), §17 errors and terminate.
+
+namespace boshtap::core {
+
+namespace {
+
+using Doc = std::unique_ptr<pugi::xml_document>;
+
+// Answered rids stay known this far below the next expected rid, so that a retransmission
+// (XEP-0124 §14.3: only within the client's 'requests' window) is recognised.
+constexpr std::uint64_t rid_memory = 32;
+
+enum class Answer { awaiting, ready, processed, failed };
+
+struct Slot {
+    Doc held_request; // arrived above a gap, not processed yet
+    Doc response;     // arrived before a lower rid's answer, not processed yet
+    Answer answer = Answer::awaiting;
+    TimePoint deadline{};
+    bool terminate = false; // the client's request ended the session (type='terminate')
+};
+
+struct Session {
+    std::string sid;
+    std::uint64_t next_rid = 0; // lowest rid whose request stanzas are not processed yet
+    Duration wait{};
+    Duration inactivity{};
+    TimePoint last_request{};
+    std::map<std::uint64_t, Slot> slots;
+    std::unordered_set<BoshTap::ExchangeId> exchanges;
+    bool closed = false;
+};
+
+struct Exchange {
+    std::string sid; // empty: a session creation request
+    std::uint64_t rid = 0;
+    bool retransmission = false;
+    HttpMeta meta; // kept for session creation only
+    TimePoint deadline{};
+};
+
+std::optional<std::uint64_t> parse_u64(std::string_view s)
+{
+    std::uint64_t v = 0;
+    const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
+    if (ec != std::errc{} || end != s.data() + s.size() || s.empty()) return std::nullopt;
+    return v;
+}
+
+Duration seconds_attr(const pugi::xml_node& body, const char* name, Duration fallback)
+{
+    const auto v = parse_u64(xml::attr(body, name));
+    // Anything beyond a day is not a BOSH timer; keep the arithmetic far from overflow.
+    if (!v || *v > 86400) return fallback;
+    return std::chrono::seconds(*v);
+}
+
+Doc parse_body(std::string_view text, TapIssue& issue)
+{
+    auto doc = std::make_unique<pugi::xml_document>();
+    if (!xml::parse(text, *doc)) {
+        issue = TapIssue::not_xml;
+        return nullptr;
+    }
+    if (!xml::is(doc->document_element(), ns::httpbind, "body")) {
+        issue = TapIssue::not_bosh_body;
+        return nullptr;
+    }
+    return doc;
+}
+
+bool is_terminate(const pugi::xml_node& body)
+{
+    return xml::attr(body, "type") == "terminate";
+}
+
+} // namespace
+
+struct BoshTap::State {
+    Tracker& tracker;
+    BoshOptions options;
+    StringMap<Session> sessions;
+    std::unordered_map<ExchangeId, Exchange> exchanges;
+
+    State(Tracker& t, BoshOptions o) : tracker(t), options(o) {}
+
+    void close(Session& s, LeaveReason reason, TimePoint now, Events& out)
+    {
+        if (s.closed) return;
+        s.closed = true;
+        tracker.close_conn(s.sid, reason, now, out);
+    }
+
+    StringMap<Session>::iterator erase_session(StringMap<Session>::iterator it)
+    {
+        for (const auto id : it->second.exchanges) exchanges.erase(id);
+        return sessions.erase(it);
+    }
+
+    void feed_request(Session& s, Slot& slot, const pugi::xml_node& body, TimePoint now,
+                      Events& out)
+    {
+        for (const auto& stanza : body.children()) {
+            if (stanza.type() == pugi::node_element)
+                tracker.client_stanza(s.sid, stanza, now, out);
+        }
+        if (is_terminate(body)) slot.terminate = true;
+    }
+
+    // Processes held requests in rid order: every one up to `upto` (the server answered it, so
+    // it has moved past any gap below), then each consecutive one from next_rid.
+    void release_requests(Session& s, std::optional<std::uint64_t> upto, TimePoint now,
+                          Events& out)
+    {
+        for (auto it = s.slots.lower_bound(s.next_rid); it != s.slots.end(); ++it) {
+            const auto rid = it->first;
+            if (rid != s.next_rid && !(upto && rid <= *upto)) break;
+            Slot& slot = it->second;
+            if (slot.held_request) {
+                const Doc doc = std::move(slot.held_request);
+                feed_request(s, slot, doc->document_element(), now, out);
+            }
+            s.next_rid = rid + 1;
+        }
+    }
+
+    void process_response(Session& s, Slot& slot, TimePoint now, Events& out)
+    {
+        const Doc doc = std::move(slot.response);
+        slot.answer = Answer::processed;
+        const auto body = doc->document_element();
+        for (const auto& stanza : body.children()) {
+            if (stanza.type() == pugi::node_element)
+                tracker.server_stanza(s.sid, stanza, now, out);
+        }
+        // §17.1 (terminate with or without a condition) after its stanzas; or the answer to the
+        // client's own terminate request.
+        if (is_terminate(body) || slot.terminate) close(s, LeaveReason::terminated, now, out);
+    }
+
+    // Responses in rid order: stop at the first rid that is seen and still unanswered.
+    void drain_responses(Session& s, TimePoint now, Events& out)
+    {
+        for (auto& [rid, slot] : s.slots) {
+            if (s.closed || slot.answer == Answer::awaiting) break;
+            if (slot.answer == Answer::ready) process_response(s, slot, now, out);
+        }
+        while (!s.slots.empty()) {
+            const auto& [rid, slot] = *s.slots.begin();
+            if (rid + rid_memory >= s.next_rid || slot.answer == Answer::awaiting ||
+                slot.answer == Answer::ready || slot.held_request)
+                break;
+            s.slots.erase(s.slots.begin());
+        }
+    }
+
+    void answered(Session& s, const Exchange& ex, Doc doc, TimePoint now, Events& out)
+    {
+        auto it = s.slots.find(ex.rid);
+        if (it == s.slots.end()) return; // long forgotten
+        Slot& slot = it->second;
+        // The original's answer and the server's replay of it (§14.3) are the same stanzas.
+        if (slot.answer == Answer::ready || slot.answer == Answer::processed) return;
+        slot.response = std::move(doc);
+        slot.answer = Answer::ready;
+        release_requests(s, ex.rid, now, out);
+        drain_responses(s, now, out);
+    }
+
+    void failed(Session& s, const Exchange& ex, TimePoint now, Events& out)
+    {
+        if (ex.retransmission) return; // the original exchange may still be answered
+        auto it = s.slots.find(ex.rid);
+        if (it == s.slots.end() || it->second.answer != Answer::awaiting) return;
+        it->second.answer = Answer::failed;
+        if (it->second.terminate) close(s, LeaveReason::terminated, now, out);
+        else drain_responses(s, now, out);
+    }
+
+    TapIssue create_session(const Exchange& ex, unsigned status, std::string_view text,
+                            TimePoint now, Events& out)
+    {
+        if (status < 200 || status >= 300) return TapIssue::none;
+        TapIssue issue = TapIssue::none;
+        const Doc doc = parse_body(text, issue);
+        if (!doc) return issue;
+        const auto body = doc->document_element();
+        const std::string_view sid = xml::attr(body, "sid");
+        if (sid.empty() || is_terminate(body)) return sid.empty() ? TapIssue::not_bosh_body
+                                                                  : TapIssue::none;
+        auto [it, inserted] = sessions.try_emplace(std::string(sid));
+        if (!inserted) return TapIssue::none;
+        Session& s = it->second;
+        s.sid = it->first;
+        s.next_rid = ex.rid + 1;
+        s.wait = seconds_attr(body, "wait", options.default_wait);
+        s.inactivity = seconds_attr(body, "inactivity", options.default_inactivity);
+        s.last_request = now;
+        tracker.open_conn(ConnInfo{s.sid, Transport::bosh, ex.meta.client_ip, ex.meta.user_agent});
+        for (const auto& stanza : body.children()) {
+            if (stanza.type() == pugi::node_element)
+                tracker.server_stanza(s.sid, stanza, now, out);
+        }
+        return TapIssue::none;
+    }
+
+    void expire(Session& s, TimePoint now, Events& out)
+    {
+        std::optional<std::uint64_t> upto;
+        for (const auto& [rid, slot] : s.slots) {
+            if (slot.held_request && slot.deadline <= now) upto = rid;
+        }
+        if (upto) release_requests(s, upto, now, out);
+        bool terminate = false;
+        for (auto& [rid, slot] : s.slots) {
+            if (slot.answer == Answer::awaiting && slot.deadline <= now) {
+                slot.answer = Answer::failed;
+                terminate = terminate || slot.terminate;
+            }
+        }
+        if (terminate) close(s, LeaveReason::terminated, now, out);
+        else drain_responses(s, now, out);
+    }
+
+    TimePoint silence_deadline(const Session& s) const
+    {
+        return s.last_request + s.inactivity + s.wait + options.silence_margin;
+    }
+};
+
+BoshTap::BoshTap(Tracker& tracker, BoshOptions options)
+    : state_(std::make_unique<State>(tracker, options))
+{
+}
+
+BoshTap::~BoshTap() = default;
+
+TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_view text,
+                             TimePoint now, Events& out)
+{
+    auto& st = *state_;
+    TapIssue issue = TapIssue::none;
+    Doc doc = parse_body(text, issue);
+    if (!doc) return issue;
+    const auto body = doc->document_element();
+    const auto rid = parse_u64(xml::attr(body, "rid"));
+    if (!rid) return TapIssue::not_bosh_body; // §7.1: every request carries a rid
+    const std::string_view sid = xml::attr(body, "sid");
+    if (sid.empty()) {
+        st.exchanges.insert_or_assign(
+            id, Exchange{{}, *rid, false, meta,
+                         now + st.options.default_wait + st.options.response_margin});
+        return TapIssue::none;
+    }
+    auto sit = st.sessions.find(sid);
+    if (sit == st.sessions.end()) return TapIssue::unknown_sid;
+    Session& s = sit->second;
+    s.last_request = now;
+    s.exchanges.insert(id);
+    Exchange ex{s.sid, *rid, false, {}, now + s.wait + st.options.response_margin};
+    if (*rid < s.next_rid || s.slots.count(*rid) != 0) {
+        ex.retransmission = true; // §14.3: its stanzas were (or will be) processed once
+        st.exchanges.insert_or_assign(id, std::move(ex));
+        return TapIssue::none;
+    }
+    Slot& slot = s.slots[*rid];
+    slot.deadline = ex.deadline;
+    st.exchanges.insert_or_assign(id, std::move(ex));
+    if (*rid == s.next_rid) {
+        st.feed_request(s, slot, body, now, out);
+        s.next_rid = *rid + 1;
+        st.release_requests(s, std::nullopt, now, out);
+    } else {
+        slot.held_request = std::move(doc); // waits for the gap below it
+    }
+    return TapIssue::none;
+}
+
+TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view text,
+                              TimePoint now, Events& out)
+{
+    auto& st = *state_;
+    auto eit = st.exchanges.find(id);
+    if (eit == st.exchanges.end()) return TapIssue::stale_exchange;
+    const Exchange ex = std::move(eit->second);
+    st.exchanges.erase(eit);
+    if (ex.sid.empty()) return st.create_session(ex, status, text, now, out);
+    auto sit = st.sessions.find(ex.sid);
+    if (sit == st.sessions.end()) return TapIssue::none; // the session has ended meanwhile
+    Session& s = sit->second;
+    s.exchanges.erase(id);
+    TapIssue issue = TapIssue::none;
+    if (status == 404) {
+        // Openfire and Prosody answer an unknown or expired sid with 404 (§17.2 legacy codes).
+        st.close(s, LeaveReason::terminated, now, out);
+    } else if (status < 200 || status >= 300) {
+        st.failed(s, ex, now, out);
+    } else if (Doc doc = parse_body(text, issue)) {
+        st.answered(s, ex, std::move(doc), now, out);
+    } else {
+        st.failed(s, ex, now, out);
+    }
+    if (s.closed) st.erase_session(sit);
+    return issue;
+}
+
+void BoshTap::on_failed(ExchangeId id, TimePoint now, Events& out)
+{
+    auto& st = *state_;
+    auto eit = st.exchanges.find(id);
+    if (eit == st.exchanges.end()) return;
+    const Exchange ex = std::move(eit->second);
+    st.exchanges.erase(eit);
+    if (ex.sid.empty()) return;
+    auto sit = st.sessions.find(ex.sid);
+    if (sit == st.sessions.end()) return;
+    sit->second.exchanges.erase(id);
+    st.failed(sit->second, ex, now, out);
+    if (sit->second.closed) st.erase_session(sit);
+}
+
+void BoshTap::tick(TimePoint now, Events& out)
+{
+    auto& st = *state_;
+    for (auto it = st.sessions.begin(); it != st.sessions.end();) {
+        Session& s = it->second;
+        if (now >= st.silence_deadline(s)) st.close(s, LeaveReason::timeout, now, out);
+        else st.expire(s, now, out);
+        it = s.closed ? st.erase_session(it) : std::next(it);
+    }
+    // Creation requests that were never answered.
+    std::erase_if(st.exchanges, [now](const auto& kv) {
+        return kv.second.sid.empty() && kv.second.deadline <= now;
+    });
+}
+
+std::optional<TimePoint> BoshTap::next_deadline() const
+{
+    const auto& st = *state_;
+    std::optional<TimePoint> next;
+    const auto consider = [&next](TimePoint t) {
+        if (!next || t < *next) next = t;
+    };
+    for (const auto& [sid, s] : st.sessions) {
+        consider(st.silence_deadline(s));
+        for (const auto& [rid, slot] : s.slots) {
+            if (slot.held_request || slot.answer == Answer::awaiting) consider(slot.deadline);
+        }
+    }
+    for (const auto& [id, ex] : st.exchanges) {
+        if (ex.sid.empty()) consider(ex.deadline);
+    }
+    return next;
+}
+
+std::size_t BoshTap::open_sessions() const
+{
+    return state_->sessions.size();
+}
+
+} // namespace boshtap::core

@@ -1,0 +1,463 @@
+#include "boshtap/core/tracker.hpp"
+
+#include "jid.hpp"
+#include "stanza.hpp"
+#include "string_map.hpp"
+
+#include <algorithm>
+#include <cstdint>
+#include <utility>
+#include <vector>
+
+// How the event rules are met: docs/architecture.md, "Core: the event rules, as implemented".
+// All work per stanza is O(1) in the room size, except a leave (O(members) tombstones) and a
+// member leaving the room (O(occupants) hand-over).
+
+namespace boshtap::core {
+
+namespace {
+
+struct Conn {
+    ConnInfo info;
+    std::string bound_jid;
+    std::vector<std::string> rooms; // rooms it watches (pending join or member), few per conn
+};
+using ConnPtr = std::shared_ptr<Conn>;
+
+// A proxied connection's relation to a room: joining (pending) or in it (member).
+struct Watcher {
+    ConnPtr conn;
+    std::string own_resource; // the occupant it asked to be (pending) or is (member)
+    bool member = false;
+    // Departed occupants whose unavailable this stream has not shown yet: older copies of their
+    // presence may still be in flight on it and must not re-create them.
+    StringSet tombstones;
+};
+
+struct Occupant {
+    std::optional<std::string> nick;
+    std::optional<std::string> jid;
+    TimePoint joined{};
+    std::uint64_t seq = 0; // join order in the room, for a stable order of bulk leaves
+    Source source = Source::observed;
+    ConnPtr own;  // the occupant's own connection, if it is proxied
+    ConnPtr auth; // the authoritative stream: own, else the observer
+};
+
+struct Room {
+    StringMap<Occupant> occupants;
+    std::unordered_map<const Conn*, Watcher> watchers;
+    StringMap<const Conn*> by_own_resource; // whose own (or pending) occupant a resource is
+    std::uint64_t next_seq = 0;
+};
+
+} // namespace
+
+struct Tracker::State {
+    TrackerOptions options;
+    StringMap<ConnPtr> conns;
+    StringMap<ConnPtr> by_bound_jid;
+    StringMap<Room> rooms;
+    std::size_t occupant_count = 0;
+
+    ConnPtr conn(std::string_view id)
+    {
+        if (auto it = conns.find(id); it != conns.end()) return it->second;
+        // A stanza before open_conn: track it anyway, with what is known.
+        auto c = std::make_shared<Conn>();
+        c->info.id = std::string(id);
+        conns.emplace(c->info.id, c);
+        return c;
+    }
+
+    bool ignored(std::string_view resource, std::string_view real_jid) const
+    {
+        const auto& res = options.ignored_resources;
+        if (std::find(res.begin(), res.end(), resource) != res.end()) return true;
+        if (real_jid.empty()) return false;
+        const auto local = jid_local(real_jid);
+        const auto& locals = options.ignored_jid_locals;
+        return std::find(locals.begin(), locals.end(), local) != locals.end();
+    }
+
+    static Event make_event(EventKind kind, std::string_view room, std::string_view resource,
+                            const Occupant& occ, TimePoint now)
+    {
+        Event e;
+        e.ts = now;
+        e.kind = kind;
+        e.room = std::string(room);
+        e.occupant = std::string(resource);
+        e.nick = occ.nick;
+        e.source = occ.source;
+        e.jid = occ.jid;
+        if (!e.jid && occ.own && !occ.own->bound_jid.empty()) e.jid = occ.own->bound_jid;
+        if (occ.own) e.conn = occ.own->info;
+        else if (occ.auth) e.conn = occ.auth->info;
+        return e;
+    }
+
+    Watcher& watch(Room& room, std::string_view room_jid, const ConnPtr& c,
+                   std::string_view resource)
+    {
+        auto [it, inserted] = room.watchers.try_emplace(c.get());
+        Watcher& w = it->second;
+        if (inserted) {
+            w.conn = c;
+            c->rooms.emplace_back(room_jid);
+        }
+        if (w.own_resource != resource) {
+            forget_own_resource(room, w.own_resource, c.get());
+            w.own_resource = std::string(resource);
+            room.by_own_resource.insert_or_assign(w.own_resource, c.get());
+        }
+        return w;
+    }
+
+    static void forget_own_resource(Room& room, std::string_view resource, const Conn* c)
+    {
+        if (auto it = room.by_own_resource.find(resource);
+            it != room.by_own_resource.end() && it->second == c)
+            room.by_own_resource.erase(it);
+    }
+
+    // The proxied connection an occupant belongs to, seen from another stream: a pending join
+    // for its resource, or its real JID bound on a proxied connection.
+    ConnPtr owner_of(Room& room, std::string_view resource, std::string_view real_jid)
+    {
+        if (auto it = room.by_own_resource.find(resource); it != room.by_own_resource.end()) {
+            if (auto w = room.watchers.find(it->second); w != room.watchers.end())
+                return w->second.conn;
+        }
+        if (!real_jid.empty()) {
+            if (auto it = by_bound_jid.find(real_jid); it != by_bound_jid.end()) return it->second;
+        }
+        return nullptr;
+    }
+
+    void tombstone(Room& room, std::string_view resource, const Conn* seen_by, const Conn* own)
+    {
+        for (auto& [key, w] : room.watchers) {
+            if (w.member && key != seen_by && key != own) w.tombstones.emplace(resource);
+        }
+    }
+
+    // Logs the leave and forgets the occupant; returns its own connection (it leaves the room).
+    ConnPtr leave_occupant(Room& room, std::string_view room_jid,
+                           StringMap<Occupant>::iterator it, LeaveReason reason,
+                           const Conn* seen_by, TimePoint now, Events& out)
+    {
+        const std::string resource = it->first;
+        Occupant occ = std::move(it->second);
+        room.occupants.erase(it);
+        --occupant_count;
+        Event e = make_event(EventKind::leave, room_jid, resource, occ, now);
+        e.reason = reason;
+        e.duration = now - occ.joined;
+        out.push_back(std::move(e));
+        tombstone(room, resource, seen_by, occ.own.get());
+        return occ.own;
+    }
+
+    void close_all(std::string_view room_jid, Room& room, LeaveReason reason, TimePoint now,
+                   Events& out)
+    {
+        std::vector<StringMap<Occupant>::iterator> order;
+        order.reserve(room.occupants.size());
+        for (auto it = room.occupants.begin(); it != room.occupants.end(); ++it)
+            order.push_back(it);
+        std::sort(order.begin(), order.end(),
+                  [](const auto& a, const auto& b) { return a->second.seq < b->second.seq; });
+        for (const auto& it : order) {
+            Event e = make_event(EventKind::leave, room_jid, it->first, it->second, now);
+            e.reason = reason;
+            e.duration = now - it->second.joined;
+            out.push_back(std::move(e));
+        }
+        occupant_count -= room.occupants.size();
+        room.occupants.clear();
+    }
+
+    // `c` no longer watches the room: its observations pass to another watcher (members first);
+    // with nobody left, the remaining (observed) occupants are unobserved and the room is gone.
+    void drop_watcher(const std::string& room_jid, const Conn& c, TimePoint now, Events& out)
+    {
+        auto rit = rooms.find(room_jid);
+        if (rit == rooms.end()) return;
+        Room& room = rit->second;
+        auto wit = room.watchers.find(&c);
+        if (wit == room.watchers.end()) return;
+        const ConnPtr keep = wit->second.conn;
+        forget_own_resource(room, wit->second.own_resource, &c);
+        room.watchers.erase(wit);
+        auto& watched = keep->rooms;
+        watched.erase(std::remove(watched.begin(), watched.end(), room_jid), watched.end());
+
+        const Watcher* heir = nullptr;
+        for (const auto& [key, w] : room.watchers) {
+            if (!heir || (w.member && !heir->member)) heir = &w;
+        }
+        if (!heir) {
+            close_all(room_jid, room, LeaveReason::unobserved, now, out);
+            rooms.erase(rit);
+            return;
+        }
+        for (auto& [resource, occ] : room.occupants) {
+            if (occ.own.get() == &c) occ.own.reset();
+            if (occ.auth.get() == &c) occ.auth = occ.own ? occ.own : heir->conn;
+        }
+    }
+
+    void server_presence(const ConnPtr& c, const PresenceView& p, TimePoint now, Events& out)
+    {
+        const auto [room_part, resource] = split_jid(p.from);
+        if (room_part.empty() || resource.empty()) return;
+        if (p.type == "error") {
+            end_pending(c, room_part, resource, now, out);
+            return;
+        }
+        const bool unavailable = p.type == "unavailable";
+        // Occupant presence always carries muc#user (XEP-0045 §7.2.3); anything else is not MUC.
+        if ((!unavailable && !p.type.empty()) || !p.muc_user) return;
+        if (ignored(resource, p.item.jid)) return;
+
+        const bool self_code = p.has_code(110);
+        const bool my_jid = !c->bound_jid.empty() && p.item.jid == c->bound_jid;
+        auto rit = rooms.find(room_part);
+        Watcher* w = nullptr;
+        if (rit != rooms.end()) {
+            if (auto wit = rit->second.watchers.find(c.get()); wit != rit->second.watchers.end())
+                w = &wit->second;
+        }
+        if (!w) {
+            // A stream that is neither in nor joining the room only counts with its own presence
+            // (the join request predates boshtap); other copies on it are stale.
+            if (unavailable || !(self_code || my_jid)) return;
+            rit = rooms.try_emplace(std::string(room_part)).first;
+            w = &watch(rit->second, rit->first, c, resource);
+        }
+        const std::string room_jid = rit->first;
+        const bool own = self_code || my_jid || resource == w->own_resource;
+        if (unavailable) on_unavailable(room_jid, rit->second, *w, c, resource, p, now, out);
+        else on_available(room_jid, rit->second, *w, c, resource, p, own, now, out);
+    }
+
+    void on_available(const std::string& room_jid, Room& room, Watcher& w, const ConnPtr& c,
+                      std::string_view resource, const PresenceView& p, bool own, TimePoint now,
+                      Events& out)
+    {
+        if (w.member && w.tombstones.find(resource) != w.tombstones.end()) return;
+        auto it = room.occupants.find(resource);
+        if (it == room.occupants.end()) {
+            const ConnPtr owner = own ? c : owner_of(room, resource, p.item.jid);
+            Occupant occ;
+            occ.nick = p.nick;
+            if (!p.item.jid.empty()) occ.jid = std::string(p.item.jid);
+            occ.joined = now;
+            occ.seq = room.next_seq++;
+            occ.source = owner ? Source::self : Source::observed;
+            occ.own = owner;
+            occ.auth = owner ? owner : c;
+            if (owner) watch(room, room_jid, owner, resource).member = true;
+            const auto& stored = room.occupants.emplace(std::string(resource), std::move(occ))
+                                     .first->second;
+            ++occupant_count;
+            out.push_back(make_event(EventKind::join, room_jid, resource, stored, now));
+            return;
+        }
+        Occupant& occ = it->second;
+        if (own && !occ.own) occ.own = occ.auth = c; // first seen on another stream, now claimed
+        if (own && occ.own == c) w.member = true;
+        if (occ.auth != c) return; // a copy on a non-authoritative stream
+        if (!occ.jid && !p.item.jid.empty()) occ.jid = std::string(p.item.jid);
+
+        std::optional<std::string> next = occ.nick;
+        if (p.nick) next = p.nick;
+        else if (p.has_code(110) && occ.own == c) next.reset(); // own echo without a name
+        if (next == occ.nick) return;
+        Event e = make_event(EventKind::nick_change, room_jid, resource, occ, now);
+        e.old_nick = std::move(occ.nick);
+        e.nick = next;
+        occ.nick = std::move(next);
+        out.push_back(std::move(e));
+    }
+
+    void on_unavailable(const std::string& room_jid, Room& room, Watcher& w, const ConnPtr& c,
+                        std::string_view resource, const PresenceView& p, TimePoint now,
+                        Events& out)
+    {
+        if (w.member) {
+            if (auto t = w.tombstones.find(resource); t != w.tombstones.end()) {
+                w.tombstones.erase(t); // this stream has caught up with that leave
+                return;
+            }
+        }
+        auto it = room.occupants.find(resource);
+        if (it == room.occupants.end()) {
+            if (!w.member && w.own_resource == resource) drop_watcher(room_jid, *c, now, out);
+            return;
+        }
+        // XEP-0045 §7.6: a nickname change is an unavailable with 303 and the new nick.
+        if (p.has_code(303) && !p.item.nick.empty() && p.item.nick != resource &&
+            room.occupants.find(p.item.nick) == room.occupants.end()) {
+            rename(room_jid, room, it, p.item.nick, c.get(), now, out);
+            return;
+        }
+        const ConnPtr owner = leave_occupant(room, room_jid, it, leave_reason(p), c.get(), now, out);
+        if (owner) drop_watcher(room_jid, *owner, now, out);
+    }
+
+    void rename(const std::string& room_jid, Room& room, StringMap<Occupant>::iterator it,
+                std::string_view new_resource, const Conn* seen_by, TimePoint now,
+                Events& out)
+    {
+        const std::string old_resource = it->first;
+        Occupant occ = std::move(it->second);
+        room.occupants.erase(it);
+        Event e = make_event(EventKind::nick_change, room_jid, new_resource, occ, now);
+        e.old_nick = occ.nick;
+        e.old_occupant = old_resource;
+        out.push_back(std::move(e));
+        tombstone(room, old_resource, seen_by, occ.own.get());
+        if (occ.own) watch(room, room_jid, occ.own, new_resource);
+        room.occupants.emplace(std::string(new_resource), std::move(occ));
+    }
+
+    // The server refused or ended a join before it completed (XEP-0045 §7.2.6 ff.).
+    void end_pending(const ConnPtr& c, std::string_view room_jid, std::string_view resource,
+                     TimePoint now, Events& out)
+    {
+        auto rit = rooms.find(room_jid);
+        if (rit == rooms.end()) return;
+        auto wit = rit->second.watchers.find(c.get());
+        if (wit == rit->second.watchers.end()) return;
+        if (!wit->second.member && wit->second.own_resource == resource)
+            drop_watcher(rit->first, *c, now, out);
+    }
+
+    void client_presence(const ConnPtr& c, const PresenceView& p)
+    {
+        // A join request (XEP-0045 §7.2.2) makes the join pending; nothing is logged yet.
+        if (!p.type.empty() || !p.muc_join) return;
+        const auto [room_part, resource] = split_jid(p.to);
+        if (room_part.empty() || resource.empty() || ignored(resource, {})) return;
+        auto rit = rooms.try_emplace(std::string(room_part)).first;
+        auto wit = rit->second.watchers.find(c.get());
+        if (wit != rit->second.watchers.end() && wit->second.member) return;
+        watch(rit->second, rit->first, c, resource);
+    }
+
+    void set_bound(const ConnPtr& c, std::string_view jid)
+    {
+        if (!c->bound_jid.empty()) {
+            if (auto it = by_bound_jid.find(c->bound_jid);
+                it != by_bound_jid.end() && it->second == c)
+                by_bound_jid.erase(it);
+        }
+        c->bound_jid = std::string(jid);
+        if (!c->bound_jid.empty()) by_bound_jid.insert_or_assign(c->bound_jid, c);
+    }
+};
+
+Tracker::Tracker(TrackerOptions options) : state_(std::make_unique<State>())
+{
+    state_->options = std::move(options);
+}
+
+Tracker::~Tracker() = default;
+
+void Tracker::open_conn(const ConnInfo& info)
+{
+    state_->conn(info.id)->info = info;
+}
+
+void Tracker::set_bound_jid(std::string_view conn, std::string_view full_jid)
+{
+    state_->set_bound(state_->conn(conn), full_jid);
+}
+
+void Tracker::client_stanza(std::string_view conn, const pugi::xml_node& stanza, TimePoint,
+                            Events&)
+{
+    if (auto p = read_presence(stanza)) state_->client_presence(state_->conn(conn), *p);
+}
+
+void Tracker::server_stanza(std::string_view conn, const pugi::xml_node& stanza, TimePoint now,
+                            Events& out)
+{
+    const auto c = state_->conn(conn);
+    if (auto jid = bind_result_jid(stanza)) {
+        state_->set_bound(c, *jid);
+        return;
+    }
+    if (auto p = read_presence(stanza)) state_->server_presence(c, *p, now, out);
+}
+
+void Tracker::close_conn(std::string_view conn, LeaveReason reason, TimePoint now, Events& out)
+{
+    auto& s = *state_;
+    auto cit = s.conns.find(conn);
+    if (cit == s.conns.end()) return;
+    const ConnPtr c = cit->second;
+    s.conns.erase(cit);
+    const auto watched = c->rooms;
+    // First the connection's own occupants, then the rooms it watched (hand-over, unobserved).
+    for (const auto& room_jid : watched) {
+        auto rit = s.rooms.find(room_jid);
+        if (rit == s.rooms.end()) continue;
+        Room& room = rit->second;
+        auto wit = room.watchers.find(c.get());
+        if (wit == room.watchers.end() || !wit->second.member) continue;
+        auto oit = room.occupants.find(wit->second.own_resource);
+        if (oit != room.occupants.end() && oit->second.own == c)
+            s.leave_occupant(room, room_jid, oit, reason, c.get(), now, out);
+    }
+    for (const auto& room_jid : watched) s.drop_watcher(room_jid, *c, now, out);
+    if (!c->bound_jid.empty()) {
+        if (auto it = s.by_bound_jid.find(c->bound_jid); it != s.by_bound_jid.end() && it->second == c)
+            s.by_bound_jid.erase(it);
+    }
+}
+
+void Tracker::move_conn(std::string_view old_conn, std::string_view new_conn)
+{
+    auto& s = *state_;
+    if (old_conn == new_conn) return;
+    auto oit = s.conns.find(old_conn);
+    if (oit == s.conns.end()) return;
+    const ConnPtr oc = oit->second;
+    s.conns.erase(oit);
+    // XEP-0198 §5: a resuming stream binds nothing and joins nothing before <resumed/>, so the
+    // new connection contributes only its transport details.
+    if (auto nit = s.conns.find(new_conn); nit != s.conns.end()) {
+        const ConnPtr nc = nit->second;
+        oc->info = nc->info;
+        if (!nc->bound_jid.empty()) {
+            const std::string jid = nc->bound_jid;
+            s.set_bound(nc, {});
+            if (oc->bound_jid.empty()) s.set_bound(oc, jid);
+        }
+        s.conns.erase(nit);
+    }
+    oc->info.id = std::string(new_conn);
+    s.conns.insert_or_assign(oc->info.id, oc);
+}
+
+void Tracker::shutdown(TimePoint now, Events& out)
+{
+    auto& s = *state_;
+    std::vector<std::string> names;
+    names.reserve(s.rooms.size());
+    for (const auto& [name, room] : s.rooms) names.push_back(name);
+    std::sort(names.begin(), names.end());
+    for (const auto& name : names) s.close_all(name, s.rooms.find(name)->second,
+                                              LeaveReason::shutdown, now, out);
+    s.rooms.clear();
+    for (auto& [id, c] : s.conns) c->rooms.clear();
+}
+
+std::size_t Tracker::open_occupants() const { return state_->occupant_count; }
+std::size_t Tracker::open_rooms() const { return state_->rooms.size(); }
+std::size_t Tracker::open_conns() const { return state_->conns.size(); }
+
+} // namespace boshtap::core

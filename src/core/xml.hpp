@@ -1,0 +1,36 @@
+#pragma once
+// Parsing untrusted XML with pugixml, and the namespace processing pugixml does not do.
+#include <pugixml.hpp>
+
+#include <string_view>
+
+namespace boshtap::core::xml {
+
+// Parses exactly one element from `text` into `doc`. Rejects what pugixml would let through but
+// XMPP forbids (RFC 6120 §11.1): any DOCTYPE (so no entity is ever declared or expanded), NUL
+// bytes, malformed UTF-8, and more than one top-level element.
+bool parse(std::string_view text, pugi::xml_document& doc);
+
+bool is_valid_utf8(std::string_view) noexcept;
+
+// "p:local" -> "local" / "p"; no prefix -> "".
+std::string_view local_name(const pugi::xml_node&) noexcept;
+std::string_view prefix(const pugi::xml_node&) noexcept;
+
+// The element's namespace name: its prefix (or the default namespace) bound by the nearest
+// xmlns:p / xmlns declaration on the element or an ancestor (Namespaces in XML 1.0 §6).
+// Unbound -> "".
+std::string_view namespace_of(const pugi::xml_node&) noexcept;
+
+bool is(const pugi::xml_node&, std::string_view ns, std::string_view local) noexcept;
+
+// The first child element with this expanded name, or an empty node.
+pugi::xml_node child(const pugi::xml_node& parent, std::string_view ns,
+                     std::string_view local) noexcept;
+
+// Character data of the element's direct text and CDATA children, entities already decoded.
+std::string text_of(const pugi::xml_node&);
+
+std::string_view attr(const pugi::xml_node&, const char* name) noexcept;
+
+} // namespace boshtap::core::xml
