@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# shellcheck disable=SC2016 # nginx variables in the grep patterns are literal
 # `nginx -t` on every nginx config the project ships, each wrapped in a minimal nginx.conf in a
 # throw-away prefix. Test-only upstream addresses are loopback; nothing is started.
 # Usage: check-nginx.sh SOURCE_DIR        Exit 77 (skipped) when nginx is not installed.
@@ -53,7 +54,7 @@ check() {
         echo "ok   $name"
     else
         echo "FAIL $name"
-        echo "$out" | sed 's/^/     /'
+        printf '     %s\n' "${out//$'\n'/$'\n'     }"
         failures=$((failures + 1))
     fi
 }
@@ -98,8 +99,10 @@ for f in boshtap-upstream.conf boshtap-upstream-scaled.conf; do
         failures=$((failures + 1))
     fi
 done
-grep -q 'hash \$arg_room consistent;' "$n/boshtap-upstream-scaled.conf" \
-    && echo "ok   scaled upstream hashes on \$arg_room" \
-    || { echo "FAIL scaled upstream must hash on \$arg_room consistent"; failures=$((failures + 1)); }
+if grep -q 'hash \$arg_room consistent;' "$n/boshtap-upstream-scaled.conf"; then
+    echo "ok   scaled upstream hashes on \$arg_room"
+else
+    echo "FAIL scaled upstream must hash on \$arg_room consistent"; failures=$((failures + 1))
+fi
 
 exit $((failures > 0))

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Builds the .deb from an already built tree with CPack and checks what it installs.
+# Usage: check-deb.sh BUILD_DIR       Exit 77 (skipped) when packaging is not configured
+# (src/app/dist not added to the build) or dpkg-deb is missing.
+set -euo pipefail
+
+build=${1:?usage: check-deb.sh BUILD_DIR}
+cpack_bin=${CPACK:-cpack}
+if [[ ! -f $build/CPackConfig.cmake ]]; then
+    echo "SKIP: $build/CPackConfig.cmake not found (add_subdirectory(dist) in src/app/CMakeLists.txt)"
+    exit 77
+fi
+command -v dpkg-deb >/dev/null || { echo "SKIP: dpkg-deb not installed"; exit 77; }
+
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+(cd "$out" && "$cpack_bin" -G DEB --config "$build/CPackConfig.cmake" -B "$out" >"$out/cpack.log" 2>&1) || {
+    cat "$out/cpack.log"; echo "FAIL cpack -G DEB"; exit 1; }
+deb=$(find "$out" -maxdepth 1 -name 'boshtap_*.deb' | head -n1)
+[[ -n $deb ]] || { cat "$out/cpack.log"; echo "FAIL no boshtap_*.deb produced"; exit 1; }
+echo "ok   built $(basename -- "$deb")"
+
+failures=0
+contents=$(dpkg-deb -c "$deb" | awk '{print $1, $NF}')
+expect_file() {  # expect_file PATH [MODE_PREFIX]
+    local line
+    line=$(grep -E " \./${1#/}\$" <<<"$contents" || true)
+    if [[ -z $line ]]; then
+        echo "FAIL missing $1"; failures=$((failures + 1))
+    elif [[ -n ${2:-} && $line != "$2"* ]]; then
+        echo "FAIL $1 has mode ${line%% *}, want $2"; failures=$((failures + 1))
+    else
+        echo "ok   $1"
+    fi
+}
+expect_file /usr/bin/boshtap -rwxr-xr-x
+expect_file /usr/lib/systemd/system/boshtap.service -rw-r--r--
+expect_file /etc/default/boshtap -rw-r--r--
+expect_file /etc/logrotate.d/boshtap -rw-r--r--
+expect_file /usr/share/boshtap/nginx/boshtap-upstream.conf
+expect_file /usr/share/boshtap/nginx/boshtap-upstream-scaled.conf
+expect_file /usr/share/boshtap/nginx/boshtap-locations.conf
+expect_file /usr/share/boshtap/nginx/boshtap-tenant-locations.conf
+expect_file /usr/share/doc/boshtap/deploy.md
+
+ctl=$out/control
+dpkg-deb -e "$deb" "$ctl"
+for f in postinst prerm postrm conffiles; do
+    if [[ -f $ctl/$f ]]; then echo "ok   control/$f"; else echo "FAIL control/$f missing"; failures=$((failures + 1)); fi
+done
+verdict() {  # verdict DESCRIPTION COMMAND...
+    local what=$1; shift
+    if "$@"; then echo "ok   $what"; else echo "FAIL $what"; failures=$((failures + 1)); fi
+}
+for f in /etc/default/boshtap /etc/logrotate.d/boshtap; do
+    verdict "conffile $f" grep -qx "$f" "$ctl/conffiles"
+done
+verdict "postinst creates /var/log/boshtap (2750 boshtap:adm)" \
+    grep -q 'install -d -o boshtap -g adm -m 2750 /var/log/boshtap' "$ctl/postinst"
+verdict "postinst creates the system user" grep -q 'adduser --system' "$ctl/postinst"
+depends=$(dpkg-deb -f "$deb" Depends)
+for lib in libboost-json1.81.0 libboost-program-options1.81.0 libpugixml1v5 libspdlog1.10 libfmt9 adduser; do
+    verdict "Depends $lib" grep -q "$lib" <<<"$depends"
+done
+exit $((failures > 0))
