@@ -1,0 +1,90 @@
+#!/usr/bin/env node
+'use strict';
+// Runs simulated Jitsi Meet participants against a BOSH/WebSocket URL and writes the ground
+// truth of the audit events they caused (truth.js) plus, per client connection, every byte
+// sent and received (wire.js).
+//
+//   driver.js [--mode scripted|random] [--transport bosh|websocket|mixed] [--no-resume]
+//             [--seed N] [--participants N] [--duration SECONDS] [--rooms N]
+//             [--truth FILE] [--wire DIR] [--bosh-url URL] [--ws-url URL] [--domain D] [--muc M]
+//
+// URLs and domains default to the SCENARIO_* variables the integration harness exports.
+// Exits 0 once every event it caused may have reached the log (timer deadlines included).
+const fs = require('node:fs');
+const { Participant } = require('./lib/participant');
+const { Truth } = require('./lib/truth');
+const { makeRng } = require('./lib/rng');
+const { scripted } = require('./scenarios/scripted');
+const { randomWalk } = require('./scenarios/random');
+
+function parseArgs(argv) {
+  const out = {};
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (!a.startsWith('--')) throw new Error(`unexpected argument ${a}`);
+    if (['--no-resume', '--quiet'].includes(a)) out[a.slice(2)] = true;
+    else out[a.slice(2)] = argv[++i];
+  }
+  return out;
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+async function main() {
+  const args = parseArgs(process.argv.slice(2));
+  const settings = { boshWait: 60, boshInactivity: 60, silenceMargin: 30, resumeWindow: 90, hibernation: 60,
+    ...JSON.parse(process.env.SCENARIO_SETTINGS || '{}') };
+  const env = {
+    boshUrl: args['bosh-url'] || process.env.SCENARIO_BOSH_URL,
+    wsUrl: args['ws-url'] || process.env.SCENARIO_WS_URL,
+    domain: args.domain || process.env.SCENARIO_DOMAIN || 'meet.jitsi',
+    muc: args.muc || process.env.SCENARIO_MUC || 'conference.meet.jitsi',
+    settings,
+  };
+  const mode = args.mode || 'scripted';
+  const transport = args.transport || 'bosh';
+  const seed = Number(args.seed ?? Date.now() % 1e9);
+  if (!env.boshUrl && transport !== 'websocket') throw new Error('no BOSH URL (--bosh-url or SCENARIO_BOSH_URL)');
+  if (!env.wsUrl && transport !== 'bosh') throw new Error('no WebSocket URL (--ws-url or SCENARIO_WS_URL)');
+  if (args.wire) fs.mkdirSync(args.wire, { recursive: true });
+
+  const rng = makeRng(seed);
+  const truth = new Truth(args.truth);
+  const t0 = Date.now();
+  const log = args.quiet ? () => {} : (msg) => console.log(`[${((Date.now() - t0) / 1000).toFixed(2).padStart(7)}] ${msg}`);
+  // Room names are tagged per run: a server remembers abrupt occupants for a while.
+  const tag = rng.hex(6);
+  const roomCount = Number(args.rooms || (mode === 'scripted' ? 3 : 2));
+  const rooms = Array.from({ length: roomCount }, (_, i) => `scenario-${tag}-${i + 1}`);
+  const ctx = { env, truth, rng, wireDir: args.wire, log };
+  const participants = [];
+  const make = (name, t = transport) => {
+    const p = new Participant(name, t, { ...ctx, rng: ctx.forkRng ? ctx.forkRng(name) : rng });
+    participants.push(p);
+    return p;
+  };
+  const forkRng = (i) => makeRng((seed * 7919 + i * 104729) >>> 0);
+  log(`${mode} run, transport ${transport}, seed ${seed}, rooms ${rooms.join(' ')}`);
+
+  if (mode === 'scripted') {
+    await scripted({ make, rooms, transport, resume: !args['no-resume'], sleep, settings });
+  } else if (mode === 'random') {
+    await randomWalk({ make, rooms, transport, resume: !args['no-resume'], sleep, rng, forkRng,
+      participants: Number(args.participants || 10), duration: Number(args.duration || 60) });
+  } else {
+    throw new Error(`unknown mode ${mode}`);
+  }
+
+  const wait = truth.deadline() - Date.now() / 1000;
+  if (wait > 0) {
+    log(`waiting ${wait.toFixed(1)} s for timer-driven leaves to become due`);
+    await sleep(wait * 1000);
+  }
+  truth.close();
+  log(`done: ${truth.records.length} expected events`);
+}
+
+main().then(() => process.exit(0), (e) => {
+  console.error(e && e.stack ? e.stack : e);
+  process.exit(1);
+});
