@@ -5,6 +5,8 @@
 #include <pugixml.hpp>
 
 #include <chrono>
+#include <optional>
+#include <utility>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -37,35 +39,46 @@ inline std::string response(std::string_view inner = {}, std::string_view extra_
     return s + ">" + std::string(inner) + "</body>";
 }
 
-struct PresenceSpec {
-    std::string from;           // room@service/resource
-    std::string to = "user@example.org/r";
-    std::string type;           // "" available
-    std::string nick;           // XEP-0172 nick text, empty = none
-    bool has_nick = false;
-    std::string jid;            // item jid
-    std::string item_nick;      // item nick (303)
-    std::vector<int> codes;
-    std::string status_text;
-    bool destroy = false;
-};
+// A server presence from a MUC occupant, built fluently: Presence(from).nick("A").codes({110}).
+class Presence {
+public:
+    explicit Presence(std::string from) : from_(std::move(from)) {}
+    Presence& type(std::string v) { type_ = std::move(v); return *this; }
+    Presence& nick(std::string v) { nick_ = std::move(v); return *this; }
+    Presence& jid(std::string v) { jid_ = std::move(v); return *this; }
+    Presence& item_nick(std::string v) { item_nick_ = std::move(v); return *this; }
+    Presence& codes(std::vector<int> v) { codes_ = std::move(v); return *this; }
+    Presence& status(std::string v) { status_ = std::move(v); return *this; }
+    Presence& destroy() { destroy_ = true; return *this; }
 
-inline std::string presence(const PresenceSpec& p)
-{
-    std::string s = "<presence xmlns='jabber:client' from='" + p.from + "' to='" + p.to + "'";
-    if (!p.type.empty()) s += " type='" + p.type + "'";
-    s += ">";
-    if (p.has_nick) s += "<nick xmlns='http://jabber.org/protocol/nick'>" + p.nick + "</nick>";
-    if (!p.status_text.empty()) s += "<status>" + p.status_text + "</status>";
-    s += "<x xmlns='http://jabber.org/protocol/muc#user'>";
-    if (p.destroy) s += "<destroy><reason>bye</reason></destroy>";
-    s += "<item affiliation='none' role='" + std::string(p.type.empty() ? "participant" : "none") + "'";
-    if (!p.jid.empty()) s += " jid='" + p.jid + "'";
-    if (!p.item_nick.empty()) s += " nick='" + p.item_nick + "'";
-    s += "/>";
-    for (int c : p.codes) s += "<status code='" + std::to_string(c) + "'/>";
-    return s + "</x></presence>";
-}
+    std::string str() const
+    {
+        std::string s = "<presence xmlns='jabber:client' from='" + from_ + "' to='user@example.org/r'";
+        if (!type_.empty()) s += " type='" + type_ + "'";
+        s += ">";
+        if (nick_) s += "<nick xmlns='http://jabber.org/protocol/nick'>" + *nick_ + "</nick>";
+        if (!status_.empty()) s += "<status>" + status_ + "</status>";
+        s += "<x xmlns='http://jabber.org/protocol/muc#user'>";
+        if (destroy_) s += "<destroy><reason>bye</reason></destroy>";
+        s += "<item affiliation='none' role='" + std::string(type_.empty() ? "participant" : "none") + "'";
+        if (!jid_.empty()) s += " jid='" + jid_ + "'";
+        if (!item_nick_.empty()) s += " nick='" + item_nick_ + "'";
+        s += "/>";
+        for (int c : codes_) s += "<status code='" + std::to_string(c) + "'/>";
+        return s + "</x></presence>";
+    }
+    operator std::string() const { return str(); }
+
+private:
+    std::string from_;
+    std::string type_;
+    std::optional<std::string> nick_;
+    std::string jid_;
+    std::string item_nick_;
+    std::vector<int> codes_;
+    std::string status_;
+    bool destroy_ = false;
+};
 
 inline std::string join_request(std::string_view occupant_jid, std::string_view nick = {})
 {

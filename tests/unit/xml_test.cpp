@@ -1,1 +1,105 @@
+// Parsing untrusted XML and resolving namespaces by hand (pugixml has no namespace support).
+#include "xml.hpp"
+
 #include <catch2/catch.hpp>
+
+#include <string>
+
+using namespace boshtap::core;
+
+TEST_CASE("xml::parse refuses malformed and forbidden input", "[xml]")
+{
+    const auto [what, text] = GENERATE(table<const char*, std::string>({
+        {"empty", ""},
+        {"garbage", "this is not xml"},
+        {"unclosed element", "<body xmlns='http://jabber.org/protocol/httpbind'><presence>"},
+        {"mismatched tags", "<a><b></a></b>"},
+        {"two top-level elements", "<a/><b/>"},
+        {"DOCTYPE with entities (billion laughs)",
+         "<!DOCTYPE lolz [<!ENTITY lol 'lol'><!ENTITY lol2 '&lol;&lol;&lol;'>]><a>&lol2;</a>"},
+        {"DOCTYPE with external entity",
+         "<!DOCTYPE a [<!ENTITY x SYSTEM 'file:///etc/passwd'>]><a>&x;</a>"},
+        {"NUL byte", std::string("<a>x\0y</a>", 10)},
+        {"overlong UTF-8", "<a>\xC0\xAF</a>"},
+        {"lone continuation byte", "<a>\x80</a>"},
+        {"UTF-16 surrogate in UTF-8", "<a>\xED\xA0\x80</a>"},
+        {"beyond U+10FFFF", "<a>\xF4\x90\x80\x80</a>"},
+        {"truncated sequence", "<a>\xE2\x82</a>"},
+    }));
+    INFO(what);
+    pugi::xml_document doc;
+    CHECK_FALSE(xml::parse(text, doc));
+}
+
+TEST_CASE("xml::parse accepts valid UTF-8 and leaves unknown entities unexpanded", "[xml]")
+{
+    pugi::xml_document doc;
+    REQUIRE(xml::parse("<a>caf\xC3\xA9 \xF0\x9F\x98\x80 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D</a>", doc));
+    CHECK(xml::text_of(doc.document_element()) ==
+          "caf\xC3\xA9 \xF0\x9F\x98\x80 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");
+    REQUIRE(xml::parse("<a>&undefined;</a>", doc));
+    CHECK(xml::text_of(doc.document_element()) == "&undefined;");
+}
+
+TEST_CASE("xml::parse survives deep nesting", "[xml]")
+{
+    constexpr int depth = 20000;
+    std::string text = "<r xmlns='urn:deep'>";
+    for (int i = 0; i < depth; ++i) text += "<a>";
+    for (int i = 0; i < depth; ++i) text += "</a>";
+    text += "</r>";
+    pugi::xml_document doc;
+    REQUIRE(xml::parse(text, doc));
+    auto node = doc.document_element();
+    while (node.first_child()) node = node.first_child();
+    CHECK(xml::namespace_of(node) == "urn:deep"); // inherited through every ancestor
+}
+
+TEST_CASE("namespace resolution follows xmlns declarations on self and ancestors", "[xml]")
+{
+    const auto [what, text, path_ns] = GENERATE(table<const char*, const char*, const char*>({
+        {"default on self", "<r><nick xmlns='urn:n'/></r>", "urn:n"},
+        {"default inherited from wrapper",
+         "<body xmlns='urn:body'><nick/></body>", "urn:body"},
+        {"prefixed, declared on self", "<r><p:nick xmlns:p='urn:n'/></r>", "urn:n"},
+        {"prefixed, declared on the BOSH body",
+         "<body xmlns='urn:body' xmlns:p='urn:n'><p:nick/></body>", "urn:n"},
+        {"nearest declaration wins", "<r xmlns:p='urn:outer'><p:nick xmlns:p='urn:inner'/></r>",
+         "urn:inner"},
+        {"undeclared prefix", "<r xmlns='urn:d'><q:nick/></r>", ""},
+        {"prefix does not take the default", "<r xmlns='urn:d'><p:nick xmlns:q='urn:n'/></r>", ""},
+        {"no namespace at all", "<r><nick/></r>", ""},
+        {"xml prefix is predefined", "<r><xml:nick/></r>", "http://www.w3.org/XML/1998/namespace"},
+    }));
+    INFO(what);
+    pugi::xml_document doc;
+    REQUIRE(xml::parse(text, doc));
+    const auto nick = doc.document_element().first_child();
+    CHECK(xml::local_name(nick) == "nick");
+    CHECK(xml::namespace_of(nick) == std::string_view(path_ns));
+}
+
+TEST_CASE("a declaration on a sibling is not in scope", "[xml]")
+{
+    pugi::xml_document doc;
+    REQUIRE(xml::parse("<r><a xmlns:p='urn:n'/><p:nick/></r>", doc));
+    const auto nick = doc.document_element().last_child();
+    CHECK(xml::namespace_of(nick).empty());
+    CHECK_FALSE(xml::is(nick, "urn:n", "nick"));
+    CHECK_FALSE(xml::child(doc.document_element(), "urn:n", "nick"));
+}
+
+TEST_CASE("text_of decodes entities and joins text and CDATA", "[xml]")
+{
+    const auto [text, expected] = GENERATE(table<const char*, const char*>({
+        {"<n>Bob O&apos;Neil</n>", "Bob O'Neil"},
+        {"<n>A &amp; B &lt;3&gt;</n>", "A & B <3>"},
+        {"<n>&#233;&#xE9;</n>", "\xC3\xA9\xC3\xA9"},
+        {"<n>&#x1F600;</n>", "\xF0\x9F\x98\x80"},
+        {"<n>a<![CDATA[<b>]]>c</n>", "a<b>c"},
+        {"<n>&quot;q&quot;</n>", "\"q\""},
+    }));
+    pugi::xml_document doc;
+    REQUIRE(xml::parse(text, doc));
+    CHECK(xml::text_of(doc.document_element()) == expected);
+}
