@@ -4,7 +4,7 @@
 // truth of the audit events they caused (truth.js) plus, per client connection, every byte
 // sent and received (wire.js).
 //
-//   driver.js [--mode scripted|random] [--transport bosh|websocket|mixed] [--no-resume]
+//   driver.js [--mode scripted|random|demo] [--transport bosh|websocket|mixed] [--no-resume]
 //             [--seed N] [--participants N] [--duration SECONDS] [--rooms N]
 //             [--truth FILE] [--wire DIR] [--bosh-url URL] [--ws-url URL] [--domain D] [--muc M]
 //
@@ -16,6 +16,7 @@ const { Truth } = require('./lib/truth');
 const { makeRng } = require('./lib/rng');
 const { scripted } = require('./scenarios/scripted');
 const { randomWalk } = require('./scenarios/random');
+const { demo } = require('./scenarios/demo');
 
 function parseArgs(argv) {
   const out = {};
@@ -68,6 +69,8 @@ async function main() {
 
   if (mode === 'scripted') {
     await scripted({ make, rooms, transport, resume: !args['no-resume'], sleep, settings });
+  } else if (mode === 'demo') {
+    await demo({ make, rooms, sleep });
   } else if (mode === 'random') {
     await randomWalk({ make, rooms, transport, resume: !args['no-resume'], sleep, rng, forkRng,
       participants: Number(args.participants || 10), duration: Number(args.duration || 60) });

@@ -24,10 +24,16 @@ function tail(file, lines = 40) {
   }
 }
 
+// ejabberd's packages keep its OTP applications outside Erlang's default code path; its
+// ejabberdctl script knows where (ERL_LIBS='...').
 function findErlLibs() {
-  // ejabberd's Debian package keeps its OTP applications outside the default code path.
-  const candidates = fs.readdirSync('/usr/lib').filter((d) => /-linux-gnu$/.test(d)).map((d) => path.join('/usr/lib', d));
-  return candidates.find((d) => fs.readdirSync(d).some((n) => n.startsWith('ejabberd-'))) || '';
+  for (const dir of (process.env.PATH || '').split(':').filter(Boolean)) {
+    const ctl = path.join(dir, 'ejabberdctl');
+    if (!fs.existsSync(ctl)) continue;
+    const m = /^ERL_LIBS=['"]?([^'"\n]+)/m.exec(fs.readFileSync(ctl, 'utf8'));
+    if (m) return m[1];
+  }
+  return '';
 }
 
 async function startServer(procs, o) {

@@ -161,11 +161,11 @@ class Participant {
     this._recordLeave(reasonClass);
   }
 
-  _recordLeave(reasonClass, extra = {}) {
+  _recordLeave(reasonClass, seen = {}) {
     const { jid, resource, nick } = this.room;
-    const reasons = leaveReasons(reasonClass, this.transport, this.ctx.env);
+    const reasons = leaveReasons(reasonClass, this.transport, this.ctx.env, seen);
     this.ctx.truth.leave({ room: jid, occupant: resource, nick, reason: reasons.allowed, class: reasonClass,
-      t_max: reasons.within === undefined ? undefined : Date.now() / 1000 + reasons.within, by: this.id, ...extra });
+      t_max: reasons.within === undefined ? undefined : Date.now() / 1000 + reasons.within, by: this.id });
     this.room = null;
   }
 
@@ -214,9 +214,9 @@ class Participant {
       this._recordLeave('tab_closed');
       await this._disconnect();
     } else {
-      this._recordLeave('tab_closed');
       wsShim.closeClient(this.clientId, 1001);
       await sleep(200);
+      this._recordLeave('tab_closed', { serverClosed: wsShim.serverClosed(this.clientId) });
       this._stopConn();
       this._retire();
     }

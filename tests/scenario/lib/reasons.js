@@ -7,7 +7,8 @@
 // settings: { boshWait, boshInactivity, silenceMargin, resumeWindow, hibernation } (seconds).
 const TICK = 3; // boshtap ticks its timers once a second; allow for scheduling on a busy box
 
-function leaveReasons(cls, transport, env) {
+// seen: what the client itself saw of the ending ({ serverClosed }: an XMPP <close/> arrived).
+function leaveReasons(cls, transport, env, seen = {}) {
   const s = env.settings;
   switch (cls) {
     case 'left': // unavailable from the occupant itself, echoed by the server
@@ -20,11 +21,11 @@ function leaveReasons(cls, transport, env) {
         // it carries, so `terminated` should win; `left` is the other copy of the same ending.
         return { allowed: ['terminated', 'left'], within: TICK };
       }
-      // Close frame without XMPP <close/>: the server ends the session at once (its
-      // unavailable, seen by others, reads `left`), while boshtap, seeing no <close/>, would
-      // wait out its resume window and say `disconnected`; a server that answers with <close/>
-      // before closing makes it `terminated`.
-      return { allowed: ['left', 'disconnected', 'terminated'], within: s.resumeWindow + TICK };
+      // Close frame without XMPP <close/>. Prosody keeps the session for resumption and, after
+      // its hibernation time, kicks the occupant (status 333, "recipient unavailable": `left`);
+      // boshtap, seeing no <close/>, waits out its resume window (`disconnected`). Only a
+      // server that answered with <close/> before the socket closed makes it `terminated`.
+      return { allowed: ['left', 'disconnected', ...(seen.serverClosed ? ['terminated'] : [])], within: Math.max(s.resumeWindow, s.hibernation) + TICK };
     case 'vanished':
       if (transport === 'bosh') {
         // The server drops the session after `inactivity` and says the client went silent
@@ -32,8 +33,9 @@ function leaveReasons(cls, transport, env) {
         return { allowed: ['timeout'], within: s.boshInactivity + s.boshWait + s.silenceMargin + TICK };
       }
       // Dropped socket, never resumed: boshtap waits its resume window (`disconnected`); the
-      // server gives up after its hibernation time and broadcasts an unavailable whose status
-      // text may say the client went silent (`timeout`) or not (`left`).
+      // server gives up after its hibernation time and the occupant leaves with an unavailable
+      // whose status does not say the client went silent (Prosody: 333 kick, `left`) or does
+      // (`timeout`).
       return { allowed: ['disconnected', 'timeout', 'left'], within: Math.max(s.resumeWindow, s.hibernation) + TICK };
     default:
       throw new Error(`unknown leave class ${cls}`);

@@ -9,7 +9,7 @@ const clients = new Map(); // client id -> { wire, sockets:Set }
 let socketSeq = 0;
 
 function registerClient(id, wire) {
-  const client = { wire, sockets: new Set() };
+  const client = { wire, sockets: new Set(), serverClosed: false };
   clients.set(id, client);
   return client;
 }
@@ -44,6 +44,7 @@ class RecordingWebSocket extends WebSocketBase {
     const conn = ++socketSeq;
     client.sockets.add(this);
     this.on('message', (data, isBinary) => {
+      if (/^<close[\s/>]/.test(String(data))) client.serverClosed = true;
       client.wire.write({ dir: 'in', transport: 'websocket', conn, binary: isBinary, b64: Buffer.from(data).toString('base64') });
     });
     this.on('close', (code) => {
@@ -59,4 +60,9 @@ class RecordingWebSocket extends WebSocketBase {
   }
 }
 
-module.exports = { RecordingWebSocket, registerClient, unregisterClient, dropClient, closeClient };
+// Whether the server sent an XMPP <close/> on any of this user's sockets.
+function serverClosed(id) {
+  return Boolean(clients.get(id) && clients.get(id).serverClosed);
+}
+
+module.exports = { RecordingWebSocket, serverClosed, registerClient, unregisterClient, dropClient, closeClient };
