@@ -1,10 +1,16 @@
 #!/usr/bin/env bash
 # Builds the .deb from an already built tree with CPack and checks what it installs.
-# Usage: check-deb.sh BUILD_DIR       Exit 77 (skipped) when packaging is not configured
-# (src/app/dist not added to the build) or dpkg-deb is missing.
+# Usage: check-deb.sh BUILD_DIR [BOSHTAP_BINARY]   Exit 77 (skipped) when packaging is not
+# configured (src/app/dist not added to the build), the binary is not built yet, or dpkg-deb is
+# missing.
 set -euo pipefail
 
-build=${1:?usage: check-deb.sh BUILD_DIR}
+build=${1:?usage: check-deb.sh BUILD_DIR [BOSHTAP_BINARY]}
+binary=${2:-}
+if [[ -n $binary && ! -x $binary ]]; then
+    echo "SKIP: $binary not built yet (build the boshtap target first)"
+    exit 77
+fi
 cpack_bin=${CPACK:-cpack}
 if [[ ! -f $build/CPackConfig.cmake ]]; then
     echo "SKIP: $build/CPackConfig.cmake not found (add_subdirectory(dist) in src/app/CMakeLists.txt)"
