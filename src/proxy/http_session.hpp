@@ -1,0 +1,80 @@
+#pragma once
+// One downstream connection from nginx: reads requests (HTTP/1.0 or 1.1, keep-alive or close),
+// routes them, relays each through an UpstreamExchange and reports BOSH exchanges to the Tap.
+// An Upgrade on the WebSocket path hands the socket over to a WebSocketRelay.
+#include "context.hpp"
+#include "upstream_exchange.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <array>
+#include <memory>
+#include <optional>
+
+namespace boshtap::proxy {
+
+class HttpSession : public std::enable_shared_from_this<HttpSession>, public Closable {
+public:
+    // `socket` must carry its own strand executor (accepted with make_strand).
+    HttpSession(std::shared_ptr<Context> ctx, boost::asio::ip::tcp::socket&& socket);
+    ~HttpSession() override;
+
+    void run();
+    void shutdown(bool hard) override;
+
+private:
+    using Request = boost::beast::http::request<boost::beast::http::string_body>;
+    using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+    void do_read();
+    void on_header(boost::beast::error_code ec, std::size_t);
+    void on_continue_sent(boost::beast::error_code ec, std::size_t);
+    void read_body();
+    void on_read(boost::beast::error_code ec, std::size_t);
+    void reject(boost::beast::error_code ec);
+    void handle(Request&& req);
+    void forward(Request&& req, const UpstreamUrl& upstream, bool tap);
+    void on_upstream(UpstreamResult&& result);
+    void arm_client_watch();
+    void on_client_readable(boost::beast::error_code ec);
+    void client_gone();
+    void send(Response&& res, bool close_after);
+    void on_write(boost::beast::error_code ec, std::size_t);
+    void linger_close();
+    void on_linger(boost::beast::error_code ec, std::size_t);
+    void close();
+    void release_buffers();
+
+    std::shared_ptr<Context> ctx_;
+    boost::beast::tcp_stream stream_;
+    OpenConnection open_;
+    boost::asio::any_io_executor strand_; // survives the hand-off of stream_
+    boost::asio::ip::address peer_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
+    std::optional<Response> response_;
+    std::weak_ptr<UpstreamExchange> exchange_; // it owns us while running, not vice versa
+    std::unique_ptr<std::array<char, 512>> linger_buffer_;
+
+    // The request being answered: only what the response needs, so its buffers can go.
+    unsigned version_ = 11;
+    bool keep_alive_ = true;
+    bool head_ = false;
+
+    std::uint64_t tap_exchange_ = 0;
+    bool tap_pending_ = false;   // http_request reported, response/failure not yet
+    bool exchange_active_ = false;
+    bool watch_pending_ = false;
+    bool waiting_request_ = false; // between requests: drain may close the connection
+    bool close_after_ = false;
+    bool draining_ = false;
+    bool closed_ = false;
+    bool handed_off_ = false;    // the socket now belongs to a WebSocketRelay
+};
+
+} // namespace boshtap::proxy

@@ -1,0 +1,36 @@
+#pragma once
+// Accepts nginx's connections; each gets its own strand and an HttpSession.
+#include "context.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/beast/core/error.hpp>
+
+#include <memory>
+
+namespace boshtap::proxy {
+
+class Listener : public std::enable_shared_from_this<Listener> {
+public:
+    // Binds and listens; throws std::system_error naming the address on failure.
+    Listener(boost::asio::io_context& ioc, std::shared_ptr<Context> ctx);
+    std::uint16_t port() const { return port_; }
+    void run();
+    void stop(); // thread-safe
+
+private:
+    void accept();
+    void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+
+    boost::asio::io_context& ioc_;
+    std::shared_ptr<Context> ctx_;
+    boost::asio::strand<boost::asio::io_context::executor_type> strand_;
+    boost::asio::ip::tcp::acceptor acceptor_;
+    boost::asio::steady_timer retry_;
+    std::uint16_t port_ = 0;
+    bool stopped_ = false;
+};
+
+} // namespace boshtap::proxy

@@ -1,0 +1,93 @@
+#include "boshtap/proxy/server.hpp"
+
+#include "boshtap/proxy/stats.hpp"
+#include "context.hpp"
+#include "listener.hpp"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <thread>
+#include <vector>
+
+namespace boshtap::proxy {
+
+namespace net = boost::asio;
+
+// Threading: `threads` threads run one io_context and every connection has its own strand
+// (rather than one io_context per thread). Connections differ wildly in cost (held long-polls
+// vs. busy WebSockets); with one shared queue any idle thread takes the next ready handler,
+// where per-thread contexts would pin a connection to a possibly busy thread. The price is
+// shared state under locks: only the upstream pool and the registry, touched once per exchange.
+struct Server::Impl {
+    Impl(ServerConfig cfg, Tap& tap)
+        : threads(cfg.threads == 0 ? 1 : cfg.threads), ioc(static_cast<int>(threads)),
+          ctx(std::make_shared<Context>(std::move(cfg), tap, stats, ioc.get_executor())),
+          control(net::make_strand(ioc)), drain_timer(control), final_timer(control) {
+        listener = std::make_shared<Listener>(ioc, ctx);
+        ctx->registry.on_drained([this] {
+            net::post(control, [this] {
+                drain_timer.cancel();
+                final_timer.cancel();
+            });
+        });
+        listener->run();
+    }
+
+    ~Impl() { ctx->registry.on_drained(nullptr); }
+
+    void stop(std::chrono::milliseconds drain) {
+        net::post(control, [this, drain] {
+            if (stopping) return;
+            stopping = true;
+            listener->stop();
+            drain_timer.expires_after(drain);
+            drain_timer.async_wait([this](boost::system::error_code) { close_all(); });
+            ctx->registry.shutdown_all(false);
+        });
+    }
+
+    // The drain deadline passed (or everything finished): close what is left.
+    void close_all() {
+        ctx->pool.clear();
+        if (ctx->registry.size() == 0) return;
+        ctx->registry.shutdown_all(true);
+        // Closing sockets ends every operation promptly; this is only a backstop so run()
+        // returns even if something (e.g. a hung name lookup) would keep the io_context busy.
+        final_timer.expires_after(std::chrono::seconds(2));
+        final_timer.async_wait([this](boost::system::error_code ec) {
+            if (!ec) ioc.stop();
+        });
+    }
+
+    const unsigned threads;
+    ServerStats stats;
+    net::io_context ioc;
+    std::shared_ptr<Context> ctx;
+    net::strand<net::io_context::executor_type> control;
+    net::steady_timer drain_timer;
+    net::steady_timer final_timer;
+    std::shared_ptr<Listener> listener;
+    bool stopping = false; // on `control`
+};
+
+Server::Server(ServerConfig cfg, Tap& tap) : impl_(std::make_unique<Impl>(std::move(cfg), tap)) {}
+
+Server::~Server() = default;
+
+std::uint16_t Server::port() const { return impl_->listener->port(); }
+
+void Server::run() {
+    std::vector<std::thread> extra;
+    for (unsigned i = 1; i < impl_->threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+    impl_->ioc.run();
+    for (auto& thread : extra) thread.join();
+}
+
+void Server::stop(std::chrono::milliseconds drain) { impl_->stop(drain); }
+
+const ServerStats& Server::stats() const { return impl_->stats; }
+
+} // namespace boshtap::proxy

@@ -1,0 +1,70 @@
+#pragma once
+// One request/response with an upstream over a pooled keep-alive connection (HTTP/1.1).
+#include "context.hpp"
+
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/string_body.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace boshtap::proxy {
+
+struct UpstreamResult {
+    enum class Outcome { ok, timeout, failed, too_large };
+    Outcome outcome = Outcome::failed;
+    boost::beast::http::response<boost::beast::http::string_body> response; // when ok
+    std::string error;                                                        // otherwise
+};
+
+class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
+public:
+    using Handler = std::function<void(UpstreamResult&&)>;
+
+    // `strand`: the client connection's executor; every completion runs there.
+    UpstreamExchange(std::shared_ptr<Context> ctx, boost::asio::any_io_executor strand,
+                     const UpstreamUrl& upstream,
+                     boost::beast::http::request<boost::beast::http::string_body> request);
+
+    // `done` is called exactly once on the strand, unless cancel() comes first.
+    void start(Handler done);
+    // On the strand: drop the exchange (the client left); the connection is closed, not pooled.
+    void cancel();
+
+private:
+    void connect();
+    void on_resolve(boost::beast::error_code ec, boost::asio::ip::tcp::resolver::results_type results);
+    void on_connect(boost::beast::error_code ec, boost::asio::ip::tcp::endpoint);
+    void send();
+    void on_write(boost::beast::error_code ec, std::size_t);
+    void read();
+    void on_read(boost::beast::error_code ec, std::size_t);
+    bool retry_on_fresh_connection(boost::beast::error_code ec);
+    void fail(boost::beast::error_code ec, const char* stage);
+    void finish(UpstreamResult&& result);
+
+    template <class F> auto bind(F f);
+
+    std::shared_ptr<Context> ctx_;
+    boost::asio::any_io_executor strand_;
+    const UpstreamUrl& upstream_;
+    const std::string key_;
+    boost::beast::http::request<boost::beast::http::string_body> request_;
+    const bool head_;
+    Handler done_;
+    std::optional<boost::asio::ip::tcp::resolver> resolver_;
+    std::optional<boost::beast::tcp_stream> stream_;
+    boost::beast::flat_buffer buffer_;
+    std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
+    bool from_pool_ = false;
+    bool retried_ = false;
+    bool cancelled_ = false;
+};
+
+} // namespace boshtap::proxy

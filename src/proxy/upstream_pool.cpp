@@ -1,0 +1,72 @@
+#include "upstream_pool.hpp"
+
+#include <sys/socket.h>
+
+#include <cerrno>
+
+namespace boshtap::proxy {
+
+namespace {
+
+// A pooled connection the server has closed (FIN pending) or that holds unexpected bytes is
+// useless; a non-blocking peek finds out without disturbing a healthy one.
+bool looks_open(boost::asio::ip::tcp::socket& socket) {
+    if (!socket.is_open()) return false;
+    char byte;
+    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
+    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+}
+
+} // namespace
+
+UpstreamPool::UpstreamPool(std::size_t max_idle, std::chrono::steady_clock::duration idle_ttl)
+    : max_idle_(max_idle), idle_ttl_(idle_ttl) {}
+
+std::optional<boost::asio::ip::tcp::socket> UpstreamPool::take(const std::string& key) {
+    const auto now = std::chrono::steady_clock::now();
+    std::lock_guard lock(mutex_);
+    auto it = idle_.find(key);
+    if (it == idle_.end()) return std::nullopt;
+    auto& list = it->second;
+    // Most recently used first: the likeliest to be alive; the old ones age out.
+    while (!list.empty()) {
+        Idle entry = std::move(list.back());
+        list.pop_back();
+        if (now - entry.since <= idle_ttl_ && looks_open(entry.socket))
+            return std::move(entry.socket);
+        boost::system::error_code ignored;
+        entry.socket.close(ignored);
+    }
+    return std::nullopt;
+}
+
+void UpstreamPool::give(const std::string& key, boost::asio::ip::tcp::socket socket) {
+    std::lock_guard lock(mutex_);
+    auto& list = idle_[key];
+    if (max_idle_ == 0) return; // the socket closes as it goes out of scope
+    if (list.size() >= max_idle_) {
+        boost::system::error_code ignored;
+        list.front().socket.close(ignored);
+        list.pop_front();
+    }
+    list.push_back(Idle{std::move(socket), std::chrono::steady_clock::now()});
+}
+
+void UpstreamPool::clear() {
+    std::lock_guard lock(mutex_);
+    for (auto& [key, list] : idle_)
+        for (auto& entry : list) {
+            boost::system::error_code ignored;
+            entry.socket.close(ignored);
+        }
+    idle_.clear();
+}
+
+std::size_t UpstreamPool::idle() const {
+    std::lock_guard lock(mutex_);
+    std::size_t n = 0;
+    for (const auto& [key, list] : idle_) n += list.size();
+    return n;
+}
+
+} // namespace boshtap::proxy

@@ -1,0 +1,40 @@
+#pragma once
+// Idle keep-alive connections to the upstreams, shared by all connections and threads.
+#include <boost/asio/ip/tcp.hpp>
+
+#include <chrono>
+#include <cstddef>
+#include <deque>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+
+namespace boshtap::proxy {
+
+class UpstreamPool {
+public:
+    // max_idle: per upstream; idle_ttl: older idle connections are closed instead of reused
+    // (servers close idle keep-alive connections on their own schedule).
+    UpstreamPool(std::size_t max_idle, std::chrono::steady_clock::duration idle_ttl);
+
+    // An idle connection to `key` (host:port) that still looks open, if any. The socket has
+    // no pending operations; callers bind their handlers to their own strand.
+    std::optional<boost::asio::ip::tcp::socket> take(const std::string& key);
+    // Returns a connection whose last response was complete and keep-alive.
+    void give(const std::string& key, boost::asio::ip::tcp::socket socket);
+    void clear();
+    std::size_t idle() const;
+
+private:
+    struct Idle {
+        boost::asio::ip::tcp::socket socket;
+        std::chrono::steady_clock::time_point since;
+    };
+    const std::size_t max_idle_;
+    const std::chrono::steady_clock::duration idle_ttl_;
+    mutable std::mutex mutex_;
+    std::map<std::string, std::deque<Idle>> idle_;
+};
+
+} // namespace boshtap::proxy

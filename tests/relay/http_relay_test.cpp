@@ -1,0 +1,448 @@
+// The HTTP (BOSH) relay against in-test upstreams.
+#include "relay_fixture.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <boost/asio/write.hpp>
+#include <boost/beast/http/empty_body.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+
+using namespace relay_test;
+
+namespace {
+
+const std::string kBody =
+    "<body rid='1573741820' sid='SomeSID' xmlns='http://jabber.org/protocol/httpbind'>"
+    "<presence to='room@conference.meet.example/abcd1234'/></body>";
+const std::string kReply =
+    "<body xmlns='http://jabber.org/protocol/httpbind'><message from='a@b/c'>hi</message></body>";
+
+Reply ok(const std::string& body = kReply,
+         std::vector<std::pair<std::string, std::string>> headers = {
+             {"Content-Type", "text/xml; charset=utf-8"}}) {
+    return {raw_response(200, "OK", headers, body)};
+}
+
+} // namespace
+
+TEST_CASE("POST on the BOSH path: bytes unchanged both ways, query appended, tapped",
+          "[relay][http]") {
+    Upstream up([](const Request&, int) {
+        return ok(kReply, {{"Content-Type", "text/xml; charset=utf-8"},
+                           {"Access-Control-Allow-Origin", "*"},
+                           {"Connection", "keep-alive, X-Hop"},
+                           {"X-Hop", "secret"},
+                           {"Keep-Alive", "timeout=30"}});
+    });
+    Relay relay(config(up.port()));
+
+    auto req = post("/http-bind?room=lobby&prefix=", kBody);
+    req.set(http::field::host, "meet.example");
+    req.set(http::field::user_agent, "Mozilla/5.0 test");
+    req.set("X-Forwarded-For", "198.51.100.7");
+    req.set(http::field::connection, "keep-alive, X-Private");
+    req.set("X-Private", "hop");
+    req.set("TE", "trailers");
+    const auto res = exchange(relay.port(), req);
+
+    CHECK(res.result_int() == 200);
+    CHECK(res.body() == kReply);
+    CHECK(res[http::field::content_type] == "text/xml; charset=utf-8");
+    CHECK(res["Access-Control-Allow-Origin"] == "*");
+    CHECK(res["X-Hop"].empty());
+    CHECK(res["Keep-Alive"].empty());
+
+    const auto seen = up.requests();
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].method() == http::verb::post);
+    CHECK(seen[0].target() == "/http-bind?room=lobby&prefix=");
+    CHECK(seen[0].version() == 11);
+    CHECK(seen[0].body() == kBody);
+    CHECK(seen[0][http::field::host] == "meet.example");
+    CHECK(seen[0][http::field::user_agent] == "Mozilla/5.0 test");
+    CHECK(seen[0]["X-Forwarded-For"] == "198.51.100.7, 127.0.0.1");
+    CHECK(seen[0]["X-Private"].empty());
+    CHECK(seen[0]["TE"].empty());
+
+    REQUIRE(relay.tap.wait_for("http_response", 1));
+    const auto events = relay.tap.events();
+    REQUIRE(events.size() == 2);
+    CHECK(events[0].kind == "http_request");
+    CHECK(events[0].body == kBody);
+    CHECK(events[0].meta.client_ip == "198.51.100.7"); // loopback nginx is trusted
+    CHECK(events[0].meta.user_agent == "Mozilla/5.0 test");
+    CHECK(events[0].meta.target == "/http-bind?room=lobby&prefix=");
+    CHECK(events[1].kind == "http_response");
+    CHECK(events[1].id == events[0].id);
+    CHECK(events[1].status == 200);
+    CHECK(events[1].encoding.empty());
+    CHECK(events[1].body == kReply);
+    CHECK(relay.stats().requests_forwarded == 1);
+    CHECK(relay.stats().request_bytes == kBody.size());
+    CHECK(relay.stats().response_bytes == kReply.size());
+}
+
+TEST_CASE("trailing slash, OPTIONS preflight and GET are forwarded; only POST is tapped",
+          "[relay][http]") {
+    Upstream up([](const Request& req, int) {
+        if (req.method() == http::verb::options)
+            return Reply{raw_response(200, "OK",
+                                      {{"Access-Control-Allow-Methods", "GET, POST, OPTIONS"}}, "")};
+        return ok("get-answer");
+    });
+    Relay relay(config(up.port()));
+
+    Request options{http::verb::options, "/http-bind/", 11};
+    options.set("Origin", "https://meet.example");
+    auto res = exchange(relay.port(), options);
+    CHECK(res.result_int() == 200);
+    CHECK(res["Access-Control-Allow-Methods"] == "GET, POST, OPTIONS");
+    CHECK(res.body().empty());
+
+    res = exchange(relay.port(), Request{http::verb::get, "/http-bind", 11});
+    CHECK(res.body() == "get-answer");
+
+    const auto seen = up.requests();
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].method() == http::verb::options);
+    CHECK(seen[0].target() == "/http-bind");
+    CHECK(seen[0]["Origin"] == "https://meet.example");
+    CHECK(relay.tap.events().empty());
+}
+
+TEST_CASE("HTTP/1.0 with close, and keep-alive HTTP/1.1 from nginx", "[relay][http]") {
+    Upstream up([](const Request&, int) { return ok(); });
+    Relay relay(config(up.port()));
+
+    const auto raw = raw_exchange(relay.port(), "POST /http-bind HTTP/1.0\r\nHost: meet.example\r\n"
+                                                "Content-Length: " +
+                                                    std::to_string(kBody.size()) + "\r\n\r\n" +
+                                                    kBody);
+    CHECK(raw.rfind("HTTP/1.0 200 OK\r\n", 0) == 0);
+    CHECK(raw.find("Content-Length: " + std::to_string(kReply.size()) + "\r\n") != std::string::npos);
+    CHECK(raw.size() >= kReply.size());
+    CHECK(raw.substr(raw.size() - kReply.size()) == kReply);
+
+    // One nginx connection, several requests.
+    auto socket = connect(relay.port());
+    beast::flat_buffer buffer;
+    for (int i = 0; i < 3; ++i) {
+        const auto res = exchange(socket, buffer, post("/http-bind", kBody));
+        CHECK(res.result_int() == 200);
+        CHECK(res.keep_alive());
+        CHECK(res.body() == kReply);
+    }
+    CHECK(relay.stats().connections_accepted == 2);
+}
+
+TEST_CASE("upstream connections are kept alive and reused", "[relay][http][pool]") {
+    Upstream up([](const Request&, int) { return ok(); });
+    Relay relay(config(up.port()));
+    for (int i = 0; i < 5; ++i) { // a new client connection each time
+        const auto res = exchange(relay.port(), post("/http-bind", kBody));
+        CHECK(res.body() == kReply);
+    }
+    CHECK(up.accepts() == 1);
+    CHECK(up.requests().size() == 5);
+}
+
+TEST_CASE("a pooled connection that turns out dead is retried once on a fresh one",
+          "[relay][http][pool]") {
+    // The upstream answers the first request on a connection, then drops the second unanswered
+    // (as a server does when its keep-alive timeout races the next request).
+    Upstream up([](const Request&, int index) {
+        if (index == 1) return Reply{"", false, 0ms, false, true};
+        return ok();
+    });
+    Relay relay(config(up.port()));
+    CHECK(exchange(relay.port(), post("/http-bind", kBody)).result_int() == 200);
+    const auto res = exchange(relay.port(), post("/http-bind", kBody));
+    CHECK(res.result_int() == 200);
+    CHECK(res.body() == kReply);
+    CHECK(up.accepts() == 2);
+    CHECK(up.requests().size() == 3);
+    CHECK(relay.stats().upstream_errors == 0);
+}
+
+TEST_CASE("chunked, close-delimited and gzip upstream bodies arrive byte-exact",
+          "[relay][http][framing]") {
+    // A gzip member with NUL and high bytes: the relay must not touch it.
+    const std::string gz("\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\xb3\x49\xca\x4f\xa9\xb4\x03"
+                         "\x00\x00\xff\xfe\x01\x02\x00\x00\x00",
+                         26);
+    Upstream up([&](const Request& req, int) {
+        const auto target = req.target();
+        if (target == "/http-bind?chunked")
+            return Reply{"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\n"
+                         "Transfer-Encoding: chunked\r\n\r\n"
+                         "5\r\n<body\r\n1b;ext=1\r\n xmlns='urn:x'>chunk</body>\r\n0\r\n\r\n"};
+        if (target == "/http-bind?close")
+            return Reply{"HTTP/1.1 200 OK\r\nContent-Type: text/xml\r\nConnection: close\r\n\r\n"
+                         "<body>until-close</body>",
+                         true};
+        return ok(gz, {{"Content-Type", "text/xml"}, {"Content-Encoding", "gzip"},
+                       {"Vary", "Accept-Encoding"}});
+    });
+    Relay relay(config(up.port()));
+
+    auto res = exchange(relay.port(), post("/http-bind?chunked", kBody));
+    CHECK(res.body() == "<body xmlns='urn:x'>chunk</body>");
+    CHECK(res[http::field::transfer_encoding].empty());
+    CHECK(res[http::field::content_length] == std::to_string(res.body().size()));
+
+    res = exchange(relay.port(), post("/http-bind?close", kBody));
+    CHECK(res.body() == "<body>until-close</body>");
+    CHECK(res[http::field::content_length] == "24");
+
+    auto gz_req = post("/http-bind?gzip", kBody);
+    gz_req.set(http::field::accept_encoding, "gzip");
+    res = exchange(relay.port(), gz_req);
+    CHECK(res.body() == gz);
+    CHECK(res[http::field::content_encoding] == "gzip");
+    CHECK(res[http::field::content_length] == std::to_string(gz.size()));
+
+    REQUIRE(relay.tap.wait_for("http_response", 3));
+    std::vector<TapEvent> responses;
+    for (const auto& e : relay.tap.events())
+        if (e.kind == "http_response") responses.push_back(e);
+    CHECK(responses[0].body == "<body xmlns='urn:x'>chunk</body>");
+    CHECK(responses[1].body == "<body>until-close</body>");
+    CHECK(responses[2].encoding == "gzip");
+    CHECK(responses[2].body == gz);
+    // The close-delimited connection was not pooled: the gzip request needed a new one.
+    CHECK(up.accepts() == 2);
+}
+
+TEST_CASE("a held long-poll outlives the client idle timeout", "[relay][http][timeouts]") {
+    Upstream up([](const Request&, int) {
+        auto r = ok();
+        r.delay = 2500ms; // BOSH `wait`, scaled down
+        return r;
+    });
+    auto cfg = config(up.port());
+    cfg.client_idle_timeout = std::chrono::seconds(1);
+    cfg.upstream_timeout = std::chrono::seconds(5);
+    Relay relay(cfg);
+    const auto start = std::chrono::steady_clock::now();
+    const auto res = exchange(relay.port(), post("/http-bind", kBody));
+    CHECK(res.result_int() == 200);
+    CHECK(res.body() == kReply);
+    CHECK(std::chrono::steady_clock::now() - start >= 2400ms);
+    CHECK(relay.tap.wait_for("http_response", 1));
+}
+
+TEST_CASE("upstream silent past upstream_timeout -> 504", "[relay][http][timeouts]") {
+    Upstream up([](const Request&, int) { return Reply{"", false, 0ms, true}; });
+    auto cfg = config(up.port());
+    cfg.upstream_timeout = std::chrono::seconds(1);
+    Relay relay(cfg);
+    const auto res = exchange(relay.port(), post("/http-bind", kBody));
+    CHECK(res.result_int() == 504);
+    CHECK_THAT(res.body(), Catch::Contains("did not answer in time"));
+    CHECK(relay.stats().upstream_timeouts == 1);
+    REQUIRE(relay.tap.wait_for("http_failed", 1));
+    CHECK(relay.tap.count("http_response") == 0);
+}
+
+TEST_CASE("upstream refused, dropped or garbage -> 502", "[relay][http]") {
+    SECTION("connection refused") {
+        Relay relay(config(closed_port()));
+        const auto res = exchange(relay.port(), post("/http-bind", kBody));
+        CHECK(res.result_int() == 502);
+        CHECK_THAT(res.body(), Catch::Contains("connect failed"));
+        CHECK(relay.stats().upstream_errors == 1);
+        CHECK(relay.tap.wait_for("http_failed", 1));
+    }
+    SECTION("garbage instead of HTTP") {
+        Upstream up([](const Request&, int) { return Reply{"SSH-2.0-OpenSSH\r\n\r\n", true}; });
+        Relay relay(config(up.port()));
+        const auto res = exchange(relay.port(), post("/http-bind", kBody));
+        CHECK(res.result_int() == 502);
+        CHECK(relay.tap.wait_for("http_failed", 1));
+    }
+    SECTION("response over the body limit") {
+        Upstream up([](const Request&, int) { return ok(std::string(4096, 'x')); });
+        auto cfg = config(up.port());
+        cfg.body_limit = 1024;
+        Relay relay(cfg);
+        const auto res = exchange(relay.port(), post("/http-bind", kBody));
+        CHECK(res.result_int() == 502);
+        CHECK_THAT(res.body(), Catch::Contains("larger than the body limit"));
+    }
+}
+
+TEST_CASE("request body over the limit -> 413, header over the limit -> 431", "[relay][http]") {
+    Upstream up([](const Request&, int) { return ok(); });
+    auto cfg = config(up.port());
+    cfg.body_limit = 1024;
+    cfg.header_limit = 2048;
+    Relay relay(cfg);
+
+    auto res = exchange(relay.port(), post("/http-bind", std::string(4096, 'x')));
+    CHECK(res.result_int() == 413);
+    CHECK_THAT(res.body(), Catch::Contains("larger than the limit of 1024 bytes"));
+    CHECK_FALSE(res.keep_alive());
+
+    auto big = post("/http-bind", kBody);
+    big.set("X-Padding", std::string(4096, 'p'));
+    res = exchange(relay.port(), big);
+    CHECK(res.result_int() == 431);
+
+    CHECK(relay.stats().rejected_too_large == 2);
+    CHECK(up.requests().empty());
+    CHECK(relay.tap.events().empty());
+}
+
+TEST_CASE("malformed requests -> 400 and close", "[relay][http]") {
+    Upstream up([](const Request&, int) { return ok(); });
+    Relay relay(config(up.port()));
+    const std::string cases[] = {
+        // RFC 9112 §6.3: Transfer-Encoding with Content-Length
+        "POST /http-bind HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\n"
+        "Transfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n",
+        // differing Content-Lengths
+        "POST /http-bind HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd",
+        // bad chunk size
+        "POST /http-bind HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\nabc\r\n0\r\n\r\n",
+        // not HTTP at all
+        "HELLO\r\n\r\n",
+    };
+    for (const auto& bytes : cases) {
+        INFO(bytes);
+        const auto raw = raw_exchange(relay.port(), bytes);
+        CHECK(raw.rfind("HTTP/1.1 400 Bad Request\r\n", 0) == 0);
+        CHECK(raw.find("malformed request") != std::string::npos);
+    }
+    CHECK(relay.stats().bad_requests == 4);
+    CHECK(up.requests().empty());
+}
+
+TEST_CASE("client gone mid-exchange -> http_failed exactly once", "[relay][http]") {
+    Upstream up([](const Request&, int) { return Reply{"", false, 0ms, true}; });
+    Relay relay(config(up.port()));
+    {
+        auto socket = connect(relay.port());
+        auto req = post("/http-bind", kBody);
+        req.set(http::field::host, "meet.example");
+        req.prepare_payload();
+        http::write(socket, req);
+        REQUIRE(relay.tap.wait_for("http_request", 1));
+        for (int i = 0; i < 100 && up.requests().empty(); ++i) std::this_thread::sleep_for(10ms);
+        REQUIRE(up.requests().size() == 1); // held upstream now
+    } // nginx drops the connection
+    REQUIRE(relay.tap.wait_for("http_failed", 1, 3000ms));
+    // The upstream side is released too, and nothing more is reported.
+    for (int i = 0; i < 50 && up.closed_by_peer() == 0; ++i) std::this_thread::sleep_for(20ms);
+    CHECK(up.closed_by_peer() == 1);
+    std::this_thread::sleep_for(100ms);
+    CHECK(relay.tap.count("http_failed") == 1);
+    CHECK(relay.tap.count("http_response") == 0);
+}
+
+TEST_CASE("unknown paths get 404; only configured upstreams are contacted", "[relay][http]") {
+    Upstream up([](const Request&, int) { return ok(); });
+    Relay relay(config(up.port()));
+    for (const char* target : {"/", "/http-bind2", "/http-bindx/", "/http-bind//", "/etc/passwd"}) {
+        INFO(target);
+        const auto res = exchange(relay.port(), Request{http::verb::get, target, 11});
+        CHECK(res.result_int() == 404);
+        CHECK_THAT(res.body(), Catch::Contains("/http-bind"));
+    }
+    // absolute-form naming another host still goes to the configured upstream only
+    auto req = post("http://evil.example:8080/http-bind?x=1", kBody);
+    req.set(http::field::host, "evil.example:8080");
+    CHECK(exchange(relay.port(), req).result_int() == 200);
+    REQUIRE(up.requests().size() == 1);
+    CHECK(up.requests()[0].target() == "/http-bind?x=1");
+}
+
+TEST_CASE("plain GET on the WebSocket path goes to the WebSocket upstream as HTTP",
+          "[relay][http]") {
+    Upstream ws_up([](const Request&, int) {
+        return Reply{raw_response(200, "OK",
+                                  {{"Content-Type", "text/plain"}, {"X-Server", "prosody"},
+                                   {"Set-Cookie", "a=1"}, {"Set-Cookie", "b=2"}},
+                                  "It works! Now point your WebSocket client to this URL")};
+    });
+    Upstream bosh_up([](const Request&, int) { return ok(); });
+    Relay relay(config(bosh_up.port(), ws_up.port()));
+    const auto res = exchange(relay.port(), Request{http::verb::get, "/xmpp-websocket?room=r1", 11});
+    CHECK(res.result_int() == 200);
+    CHECK(res.body() == "It works! Now point your WebSocket client to this URL");
+    CHECK(res["X-Server"] == "prosody");
+    CHECK(std::distance(res.equal_range(http::field::set_cookie).first,
+                        res.equal_range(http::field::set_cookie).second) == 2);
+    REQUIRE(ws_up.requests().size() == 1);
+    CHECK(ws_up.requests()[0].target() == "/xmpp-websocket?room=r1");
+    CHECK(bosh_up.requests().empty());
+    CHECK(relay.tap.events().empty());
+}
+
+TEST_CASE("Expect: 100-continue is answered before the body is read", "[relay][http]") {
+    Upstream up([](const Request&, int) { return ok(); });
+    Relay relay(config(up.port()));
+    auto socket = connect(relay.port());
+    const std::string head = "POST /http-bind HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\n"
+                             "Content-Length: " + std::to_string(kBody.size()) + "\r\n\r\n";
+    net::write(socket, net::buffer(head));
+    beast::flat_buffer buffer;
+    http::response<http::empty_body> interim;
+    http::read(socket, buffer, interim);
+    CHECK(interim.result_int() == 100);
+    net::write(socket, net::buffer(kBody));
+    Response res;
+    http::read(socket, buffer, res);
+    CHECK(res.body() == kReply);
+    CHECK(up.requests()[0]["Expect"].empty());
+}
+
+TEST_CASE("graceful stop: in-flight requests finish, idle connections close, run() returns",
+          "[relay][http][stop]") {
+    Upstream up([](const Request&, int) {
+        auto r = ok();
+        r.delay = 700ms;
+        return r;
+    });
+    Relay relay(config(up.port()));
+    auto idle = connect(relay.port());
+    auto busy = connect(relay.port());
+    auto req = post("/http-bind", kBody);
+    req.set(http::field::host, "meet.example");
+    req.prepare_payload();
+    http::write(busy, req);
+    REQUIRE(relay.tap.wait_for("http_request", 1));
+
+    std::thread responder([&] {
+        beast::flat_buffer buffer;
+        Response res;
+        http::read(busy, buffer, res);
+        CHECK(res.result_int() == 200);
+        CHECK(res.body() == kReply);
+        CHECK_FALSE(res.keep_alive()); // draining: no further requests on this connection
+    });
+    const auto took = relay.stop_and_join(5000ms);
+    responder.join();
+    CHECK(took < 3000ms); // did not wait for the whole drain period
+    CHECK(relay.tap.count("http_response") == 1);
+    char c;
+    beast::error_code ec;
+    idle.read_some(net::buffer(&c, 1), ec);
+    CHECK(ec == net::error::eof);
+    CHECK_THROWS(connect(relay.port()));
+}
+
+TEST_CASE("stop with a short drain cuts held requests and reports them failed",
+          "[relay][http][stop]") {
+    Upstream up([](const Request&, int) { return Reply{"", false, 0ms, true}; });
+    Relay relay(config(up.port()));
+    auto socket = connect(relay.port());
+    auto req = post("/http-bind", kBody);
+    req.set(http::field::host, "meet.example");
+    req.prepare_payload();
+    http::write(socket, req);
+    REQUIRE(relay.tap.wait_for("http_request", 1));
+    const auto took = relay.stop_and_join(300ms);
+    CHECK(took < 2000ms);
+    CHECK(relay.tap.count("http_failed") == 1);
+}
