@@ -59,8 +59,8 @@ async function main() {
   const rooms = Array.from({ length: roomCount }, (_, i) => `scenario-${tag}-${i + 1}`);
   const ctx = { env, truth, rng, wireDir: args.wire, log };
   const participants = [];
-  const make = (name, t = transport) => {
-    const p = new Participant(name, t, { ...ctx, rng: ctx.forkRng ? ctx.forkRng(name) : rng });
+  const make = (name, t = transport, r = rng) => {
+    const p = new Participant(name, t, { ...ctx, rng: r });
     participants.push(p);
     return p;
   };

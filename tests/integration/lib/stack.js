@@ -122,7 +122,7 @@ async function startStack(opts) {
     },
     async stopBoshtap() {
       const p = procs.list.find((x) => x.name === 'boshtap');
-      if (p) await procs.stop(p, 10000);
+      if (p) await procs.stop(p, 15000); // boshtap drains for up to 10 s by default
       return p;
     },
     async stop() {

@@ -32,14 +32,15 @@ async function randomWalk({ make, rooms, transport, resume, sleep, rng, particip
   async function life(i) {
     const r = forkRng(i);
     const t = pickTransport(r);
-    let p = make(`P${i}`, t);
+    let p = make(`P${i}`, t, r);
     await sleep(r.int(0, 3000));
     await p.connect();
     await p.join(r.pick(rooms), randomNick(r));
     while (Date.now() < end) {
       await sleep(r.int(500, 6000));
       if (Date.now() >= end) break;
-      const move = pickMove(r, t, resume);
+      let move = pickMove(r, t, resume);
+      if (move === 'switch' && rooms.length < 2) move = 'mute';
       switch (move) {
         case 'mute': await p.toggleMute(); break;
         case 'rename': await p.rename(randomNick(r) ?? 'x'); break;
@@ -50,7 +51,7 @@ async function randomWalk({ make, rooms, transport, resume, sleep, rng, particip
         case 'leave': case 'closeTab': case 'vanish': {
           const nick = p.room.nick;
           await p[move]();
-          p = make(`P${i}`, t, p); // a new tab later: a new connection and resource
+          p = make(`P${i}`, t, r); // a new tab later: a new connection and resource
           await sleep(r.int(500, 3000));
           await p.connect();
           await p.join(r.pick(rooms), nick);
