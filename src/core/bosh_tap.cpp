@@ -115,16 +115,14 @@ struct BoshTap::State {
                       Events& out)
     {
         for (const auto& stanza : body.children()) {
-            if (stanza.type() == pugi::node_element)
-                tracker.client_stanza(s.sid, stanza, now, out);
+            if (stanza.type() == pugi::node_element) tracker.client_stanza(s.sid, stanza, now, out);
         }
         if (is_terminate(body)) slot.terminate = true;
     }
 
     // Processes held requests in rid order: every one up to `upto` (the server answered it, so
     // it has moved past any gap below), then each consecutive one from next_rid.
-    void release_requests(Session& s, std::optional<std::uint64_t> upto, TimePoint now,
-                          Events& out)
+    void release_requests(Session& s, std::optional<std::uint64_t> upto, TimePoint now, Events& out)
     {
         for (auto it = s.slots.lower_bound(s.next_rid); it != s.slots.end(); ++it) {
             const auto rid = it->first;
@@ -144,8 +142,7 @@ struct BoshTap::State {
         slot.answer = Answer::processed;
         const auto body = doc->document_element();
         for (const auto& stanza : body.children()) {
-            if (stanza.type() == pugi::node_element)
-                tracker.server_stanza(s.sid, stanza, now, out);
+            if (stanza.type() == pugi::node_element) tracker.server_stanza(s.sid, stanza, now, out);
         }
         // §17.1 (terminate with or without a condition) after its stanzas; or the answer to the
         // client's own terminate request.
@@ -187,8 +184,10 @@ struct BoshTap::State {
         auto it = s.slots.find(ex.rid);
         if (it == s.slots.end() || it->second.answer != Answer::awaiting) return;
         it->second.answer = Answer::failed;
-        if (it->second.terminate) close(s, LeaveReason::terminated, now, out);
-        else drain_responses(s, now, out);
+        if (it->second.terminate)
+            close(s, LeaveReason::terminated, now, out);
+        else
+            drain_responses(s, now, out);
     }
 
     TapIssue create_session(const Exchange& ex, unsigned status, std::string_view text,
@@ -200,8 +199,8 @@ struct BoshTap::State {
         if (!doc) return issue;
         const auto body = doc->document_element();
         const std::string_view sid = xml::attr(body, "sid");
-        if (sid.empty() || is_terminate(body)) return sid.empty() ? TapIssue::not_bosh_body
-                                                                  : TapIssue::none;
+        if (sid.empty() || is_terminate(body))
+            return sid.empty() ? TapIssue::not_bosh_body : TapIssue::none;
         auto [it, inserted] = sessions.try_emplace(std::string(sid));
         if (!inserted) return TapIssue::none;
         Session& s = it->second;
@@ -212,8 +211,7 @@ struct BoshTap::State {
         s.last_request = now;
         tracker.open_conn(ConnInfo{s.sid, Transport::bosh, ex.meta.client_ip, ex.meta.user_agent});
         for (const auto& stanza : body.children()) {
-            if (stanza.type() == pugi::node_element)
-                tracker.server_stanza(s.sid, stanza, now, out);
+            if (stanza.type() == pugi::node_element) tracker.server_stanza(s.sid, stanza, now, out);
         }
         return TapIssue::none;
     }
@@ -232,8 +230,10 @@ struct BoshTap::State {
                 terminate = terminate || slot.terminate;
             }
         }
-        if (terminate) close(s, LeaveReason::terminated, now, out);
-        else drain_responses(s, now, out);
+        if (terminate)
+            close(s, LeaveReason::terminated, now, out);
+        else
+            drain_responses(s, now, out);
     }
 
     TimePoint silence_deadline(const Session& s) const
@@ -262,8 +262,9 @@ TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_vi
     const std::string_view sid = xml::attr(body, "sid");
     if (sid.empty()) {
         st.exchanges.insert_or_assign(
-            id, Exchange{{}, *rid, false, meta,
-                         now + st.options.default_wait + st.options.response_margin});
+            id,
+            Exchange{
+                {}, *rid, false, meta, now + st.options.default_wait + st.options.response_margin});
         return TapIssue::none;
     }
     auto sit = st.sessions.find(sid);
@@ -290,8 +291,8 @@ TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_vi
     return TapIssue::none;
 }
 
-TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view text,
-                              TimePoint now, Events& out)
+TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view text, TimePoint now,
+                              Events& out)
 {
     auto& st = *state_;
     auto eit = st.exchanges.find(id);
@@ -338,8 +339,10 @@ void BoshTap::tick(TimePoint now, Events& out)
     auto& st = *state_;
     for (auto it = st.sessions.begin(); it != st.sessions.end();) {
         Session& s = it->second;
-        if (now >= st.silence_deadline(s)) st.close(s, LeaveReason::timeout, now, out);
-        else st.expire(s, now, out);
+        if (now >= st.silence_deadline(s))
+            st.close(s, LeaveReason::timeout, now, out);
+        else
+            st.expire(s, now, out);
         it = s.closed ? st.erase_session(it) : std::next(it);
     }
     // Creation requests that were never answered.

@@ -45,7 +45,8 @@ std::optional<std::string> query_param(std::string_view target, std::string_view
         const auto pair = query.substr(0, amp);
         const auto eq = pair.find('=');
         if (pair.substr(0, eq) == name)
-            return eq == std::string_view::npos ? std::string{} : percent_decode(pair.substr(eq + 1));
+            return eq == std::string_view::npos ? std::string{}
+                                                : percent_decode(pair.substr(eq + 1));
         if (amp == std::string_view::npos) break;
         query.remove_prefix(amp + 1);
     }

@@ -58,10 +58,12 @@ HttpHead read_head(std::string_view text)
         if (colon == std::string_view::npos) continue;
         const auto name = lower(trim(line.substr(0, colon)));
         const auto value = trim(line.substr(colon + 1));
-        if (name == "upgrade") head.upgrade_websocket = lower(value) == "websocket";
+        if (name == "upgrade")
+            head.upgrade_websocket = lower(value) == "websocket";
         else if (name == "x-forwarded-for")
             head.meta.client_ip = std::string(trim(value.substr(0, value.find(','))));
-        else if (name == "user-agent") head.meta.user_agent = std::string(value);
+        else if (name == "user-agent")
+            head.meta.user_agent = std::string(value);
     }
     head.meta.target = head.target;
     return head;
@@ -114,9 +116,12 @@ public:
         for (const auto& s : sections) {
             now = TimePoint{} + s.t;
             advance(now);
-            if (s.is_frame) frame(s, now);
-            else if (s.is_http_head) http_head(s, now);
-            else bosh(s, now);
+            if (s.is_frame)
+                frame(s, now);
+            else if (s.is_http_head)
+                http_head(s, now);
+            else
+                bosh(s, now);
         }
         for (auto& w : ws_conns_) {
             if (w.open) ws_.on_closed(w.conn, now, out_);
@@ -207,8 +212,7 @@ private:
                                [&](const WsState& w) { return w.conn == *s.conn && w.open; });
         WsState& w = it != ws_conns_.end() ? *it : open_ws(*s.conn, {}, now);
         ws_.on_message(w.conn,
-                       s.from_client ? Direction::client_to_server
-                                     : Direction::server_to_client,
+                       s.from_client ? Direction::client_to_server : Direction::server_to_client,
                        s.payload, now, out_);
         if (is_close_frame(s.payload)) w.close_seen = true;
     }

@@ -32,7 +32,8 @@ void read_muc_user(const pugi::xml_node& x, PresenceView& p)
             const std::string_view code = xml::attr(c, "code");
             unsigned value = 0;
             const auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), value);
-            if (ec == std::errc{} && end == code.data() + code.size()) p.status_codes.push_back(value);
+            if (ec == std::errc{} && end == code.data() + code.size())
+                p.status_codes.push_back(value);
         } else if (xml::is(c, ns::muc_user, "item")) {
             p.item = {xml::attr(c, "jid"), xml::attr(c, "role"), xml::attr(c, "affiliation"),
                       xml::attr(c, "nick")};
@@ -44,10 +45,10 @@ void read_muc_user(const pugi::xml_node& x, PresenceView& p)
 
 bool contains_word_ci(std::string_view text, std::string_view word)
 {
-    const auto it = std::search(text.begin(), text.end(), word.begin(), word.end(),
-                                [](char a, char b) {
-                                    return std::tolower(static_cast<unsigned char>(a)) == b;
-                                });
+    const auto it =
+        std::search(text.begin(), text.end(), word.begin(), word.end(), [](char a, char b) {
+            return std::tolower(static_cast<unsigned char>(a)) == b;
+        });
     return it != text.end();
 }
 
@@ -66,8 +67,10 @@ std::optional<PresenceView> read_presence(const pugi::xml_node& node)
         const auto local = xml::local_name(c);
         if (local == "x") {
             const auto x_ns = xml::namespace_of(c);
-            if (x_ns == ns::muc_user && !p.muc_user) read_muc_user(c, p);
-            else if (x_ns == ns::muc) p.muc_join = true;
+            if (x_ns == ns::muc_user && !p.muc_user)
+                read_muc_user(c, p);
+            else if (x_ns == ns::muc)
+                p.muc_join = true;
         } else if (local == "nick") {
             if (!p.nick && xml::namespace_of(c) == ns::nick) p.nick = xml::text_of(c);
         } else if (local == "status") {

@@ -23,14 +23,14 @@ struct MucItem {
 struct PresenceView {
     std::string_view from;
     std::string_view to;
-    std::string_view type;                 // "" = available
-    std::optional<std::string> nick;       // XEP-0172 <nick>, entities decoded
-    std::optional<std::string> status;     // <status/> text
-    bool muc_join = false;                 // <x xmlns='.../muc'/>: a client's join request
-    bool muc_user = false;                 // <x xmlns='.../muc#user'/> present
-    std::vector<unsigned> status_codes;    // muc#user <status code=.../>
+    std::string_view type;              // "" = available
+    std::optional<std::string> nick;    // XEP-0172 <nick>, entities decoded
+    std::optional<std::string> status;  // <status/> text
+    bool muc_join = false;              // <x xmlns='.../muc'/>: a client's join request
+    bool muc_user = false;              // <x xmlns='.../muc#user'/> present
+    std::vector<unsigned> status_codes; // muc#user <status code=.../>
     MucItem item;
-    bool destroy = false;                  // muc#user <destroy/>
+    bool destroy = false; // muc#user <destroy/>
 
     bool has_code(unsigned code) const noexcept;
 };

@@ -92,8 +92,10 @@ struct Tracker::State {
         e.source = occ.source;
         e.jid = occ.jid;
         if (!e.jid && occ.own && !occ.own->bound_jid.empty()) e.jid = occ.own->bound_jid;
-        if (occ.own) e.conn = occ.own->info;
-        else if (occ.auth) e.conn = occ.auth->info;
+        if (occ.own)
+            e.conn = occ.own->info;
+        else if (occ.auth)
+            e.conn = occ.auth->info;
         return e;
     }
 
@@ -143,9 +145,8 @@ struct Tracker::State {
     }
 
     // Logs the leave and forgets the occupant; returns its own connection (it leaves the room).
-    ConnPtr leave_occupant(Room& room, std::string_view room_jid,
-                           StringMap<Occupant>::iterator it, LeaveReason reason,
-                           const Conn* seen_by, TimePoint now, Events& out)
+    ConnPtr leave_occupant(Room& room, std::string_view room_jid, StringMap<Occupant>::iterator it,
+                           LeaveReason reason, const Conn* seen_by, TimePoint now, Events& out)
     {
         const std::string resource = it->first;
         Occupant occ = std::move(it->second);
@@ -238,8 +239,10 @@ struct Tracker::State {
         }
         const std::string room_jid = rit->first;
         const bool own = self_code || my_jid || resource == w->own_resource;
-        if (unavailable) on_unavailable(room_jid, rit->second, *w, c, resource, p, now, out);
-        else on_available(room_jid, rit->second, *w, c, resource, p, own, now, out);
+        if (unavailable)
+            on_unavailable(room_jid, rit->second, *w, c, resource, p, now, out);
+        else
+            on_available(room_jid, rit->second, *w, c, resource, p, own, now, out);
     }
 
     void on_available(const std::string& room_jid, Room& room, Watcher& w, const ConnPtr& c,
@@ -259,8 +262,8 @@ struct Tracker::State {
             occ.own = owner;
             occ.auth = owner ? owner : c;
             if (owner) watch(room, room_jid, owner, resource).member = true;
-            const auto& stored = room.occupants.emplace(std::string(resource), std::move(occ))
-                                     .first->second;
+            const auto& stored =
+                room.occupants.emplace(std::string(resource), std::move(occ)).first->second;
             ++occupant_count;
             out.push_back(make_event(EventKind::join, room_jid, resource, stored, now));
             return;
@@ -272,8 +275,10 @@ struct Tracker::State {
         if (!occ.jid && !p.item.jid.empty()) occ.jid = std::string(p.item.jid);
 
         std::optional<std::string> next = occ.nick;
-        if (p.nick) next = p.nick;
-        else if (p.has_code(110) && occ.own == c) next.reset(); // own echo without a name
+        if (p.nick)
+            next = p.nick;
+        else if (p.has_code(110) && occ.own == c)
+            next.reset(); // own echo without a name
         if (next == occ.nick) return;
         Event e = make_event(EventKind::nick_change, room_jid, resource, occ, now);
         e.old_nick = std::move(occ.nick);
@@ -303,13 +308,13 @@ struct Tracker::State {
             rename(room_jid, room, it, p.item.nick, c.get(), now, out);
             return;
         }
-        const ConnPtr owner = leave_occupant(room, room_jid, it, leave_reason(p), c.get(), now, out);
+        const ConnPtr owner =
+            leave_occupant(room, room_jid, it, leave_reason(p), c.get(), now, out);
         if (owner) drop_watcher(room_jid, *owner, now, out);
     }
 
     void rename(const std::string& room_jid, Room& room, StringMap<Occupant>::iterator it,
-                std::string_view new_resource, const Conn* seen_by, TimePoint now,
-                Events& out)
+                std::string_view new_resource, const Conn* seen_by, TimePoint now, Events& out)
     {
         const std::string old_resource = it->first;
         Occupant occ = std::move(it->second);
@@ -376,8 +381,7 @@ void Tracker::set_bound_jid(std::string_view conn, std::string_view full_jid)
     state_->set_bound(state_->conn(conn), full_jid);
 }
 
-void Tracker::client_stanza(std::string_view conn, const pugi::xml_node& stanza, TimePoint,
-                            Events&)
+void Tracker::client_stanza(std::string_view conn, const pugi::xml_node& stanza, TimePoint, Events&)
 {
     if (auto p = read_presence(stanza)) state_->client_presence(state_->conn(conn), *p);
 }
@@ -414,7 +418,8 @@ void Tracker::close_conn(std::string_view conn, LeaveReason reason, TimePoint no
     }
     for (const auto& room_jid : watched) s.drop_watcher(room_jid, *c, now, out);
     if (!c->bound_jid.empty()) {
-        if (auto it = s.by_bound_jid.find(c->bound_jid); it != s.by_bound_jid.end() && it->second == c)
+        if (auto it = s.by_bound_jid.find(c->bound_jid);
+            it != s.by_bound_jid.end() && it->second == c)
             s.by_bound_jid.erase(it);
     }
 }
@@ -450,14 +455,23 @@ void Tracker::shutdown(TimePoint now, Events& out)
     names.reserve(s.rooms.size());
     for (const auto& [name, room] : s.rooms) names.push_back(name);
     std::sort(names.begin(), names.end());
-    for (const auto& name : names) s.close_all(name, s.rooms.find(name)->second,
-                                              LeaveReason::shutdown, now, out);
+    for (const auto& name : names)
+        s.close_all(name, s.rooms.find(name)->second, LeaveReason::shutdown, now, out);
     s.rooms.clear();
     for (auto& [id, c] : s.conns) c->rooms.clear();
 }
 
-std::size_t Tracker::open_occupants() const { return state_->occupant_count; }
-std::size_t Tracker::open_rooms() const { return state_->rooms.size(); }
-std::size_t Tracker::open_conns() const { return state_->conns.size(); }
+std::size_t Tracker::open_occupants() const
+{
+    return state_->occupant_count;
+}
+std::size_t Tracker::open_rooms() const
+{
+    return state_->rooms.size();
+}
+std::size_t Tracker::open_conns() const
+{
+    return state_->conns.size();
+}
 
 } // namespace boshtap::core

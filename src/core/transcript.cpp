@@ -53,9 +53,12 @@ TranscriptSection parse_header(std::string_view rest, std::size_t line)
     TranscriptSection s;
     s.line = line;
     rest = trim(rest);
-    if (rest.starts_with("C->S")) s.from_client = true;
-    else if (rest.starts_with("S->C")) s.from_client = false;
-    else fail(line, "section must start with C->S or S->C");
+    if (rest.starts_with("C->S"))
+        s.from_client = true;
+    else if (rest.starts_with("S->C"))
+        s.from_client = false;
+    else
+        fail(line, "section must start with C->S or S->C");
     rest.remove_prefix(4);
     bool have_request_line = false;
     while (!(rest = trim(rest)).empty()) {
@@ -64,8 +67,10 @@ TranscriptSection parse_header(std::string_view rest, std::size_t line)
             int depth = 0;
             std::size_t end = 0;
             for (; end < rest.size(); ++end) {
-                if (rest[end] == '(') ++depth;
-                else if (rest[end] == ')' && --depth == 0) break;
+                if (rest[end] == '(')
+                    ++depth;
+                else if (rest[end] == ')' && --depth == 0)
+                    break;
             }
             if (end == rest.size()) fail(line, "unclosed '(' in section header");
             if (!have_request_line) s.request_line = std::string(trim(rest.substr(1, end - 1)));
@@ -79,14 +84,22 @@ TranscriptSection parse_header(std::string_view rest, std::size_t line)
         const auto eq = token.find('=');
         const auto key = token.substr(0, eq);
         const auto value = eq == std::string_view::npos ? std::string_view{} : token.substr(eq + 1);
-        if (token == "frame") s.is_frame = true;
-        else if (token == "HTTP") s.is_http_head = true;
-        else if (eq == std::string_view::npos) continue; // a remark such as "attempt 2"
-        else if (value.empty()) fail(line, "empty value for " + std::string(key));
-        else if (key == "rid") s.rid = std::string(value);
-        else if (key == "sid") s.sid = std::string(value);
-        else if (key == "conn") s.conn = std::string(value);
-        else if (key == "t") s.t = parse_offset(value, line);
+        if (token == "frame")
+            s.is_frame = true;
+        else if (token == "HTTP")
+            s.is_http_head = true;
+        else if (eq == std::string_view::npos)
+            continue; // a remark such as "attempt 2"
+        else if (value.empty())
+            fail(line, "empty value for " + std::string(key));
+        else if (key == "rid")
+            s.rid = std::string(value);
+        else if (key == "sid")
+            s.sid = std::string(value);
+        else if (key == "conn")
+            s.conn = std::string(value);
+        else if (key == "t")
+            s.t = parse_offset(value, line);
     }
     return s;
 }

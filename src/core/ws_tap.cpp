@@ -122,8 +122,7 @@ void WsTap::on_closed(std::string_view conn, TimePoint now, Events& out)
     if (it == st.conns.end() || it->second.dropped) return;
     WsConn& c = it->second;
     if (c.closing || c.token.empty()) {
-        st.tracker.close_conn(conn, c.closing ? LeaveReason::terminated
-                                              : LeaveReason::disconnected,
+        st.tracker.close_conn(conn, c.closing ? LeaveReason::terminated : LeaveReason::disconnected,
                               now, out);
         st.forget(it);
         return;

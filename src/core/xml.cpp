@@ -38,8 +38,7 @@ bool is_valid_utf8(std::string_view s) noexcept
         }
         // Overlong forms, UTF-16 surrogates and code points past Unicode are malformed.
         static constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-            return false;
+        if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
         i += len;
     }
     return true;
@@ -50,9 +49,8 @@ bool parse(std::string_view text, pugi::xml_document& doc)
     if (text.find('\0') != std::string_view::npos || !is_valid_utf8(text)) return false;
     // parse_doctype keeps a DOCTYPE as a node so that it can be refused; pugixml never expands
     // entities other than the five predefined ones and character references.
-    const auto result = doc.load_buffer(text.data(), text.size(),
-                                        pugi::parse_default | pugi::parse_doctype,
-                                        pugi::encoding_utf8);
+    const auto result = doc.load_buffer(
+        text.data(), text.size(), pugi::parse_default | pugi::parse_doctype, pugi::encoding_utf8);
     if (!result) return false;
     int elements = 0;
     for (const auto& node : doc.children()) {

@@ -24,9 +24,10 @@ struct Bosh {
     // Openfire-style creation (double quotes, ack, inactivity 30) with rid 7000.
     Bosh()
     {
-        const auto id = send("<body rid='7000' xmlns='http://jabber.org/protocol/httpbind' to='meet.jitsi' "
-                             "wait='60' hold='1' ver='1.6' xmpp:version='1.0' xmlns:xmpp='urn:xmpp:xbosh'/>",
-                             0);
+        const auto id =
+            send("<body rid='7000' xmlns='http://jabber.org/protocol/httpbind' to='meet.jitsi' "
+                 "wait='60' hold='1' ver='1.6' xmpp:version='1.0' xmlns:xmpp='urn:xmpp:xbosh'/>",
+                 0);
         REQUIRE(answer(id,
                        "<body xmlns=\"http://jabber.org/protocol/httpbind\" "
                        "xmlns:stream=\"http://etherx.jabber.org/streams\" from=\"meet.jitsi\" "
@@ -51,7 +52,8 @@ struct Bosh {
     {
         return send(request(sid, rid, inner, attrs), t);
     }
-    TapIssue answer(BoshTap::ExchangeId id, const std::string& body, double t, unsigned status = 200)
+    TapIssue answer(BoshTap::ExchangeId id, const std::string& body, double t,
+                    unsigned status = 200)
     {
         return tap.on_response(id, status, body, at(t), out);
     }
@@ -64,7 +66,10 @@ struct Bosh {
 };
 
 // Openfire data bodies carry neither sid nor (5.1+) ack.
-std::string of_response(const std::string& inner) { return response(inner); }
+std::string of_response(const std::string& inner)
+{
+    return response(inner);
+}
 
 std::string self(const char* nick, std::vector<int> codes = {110})
 {
@@ -77,14 +82,19 @@ TEST_CASE("unusable bodies are reported, never thrown", "[bosh]")
 {
     Bosh b;
     const auto [what, body, issue] = GENERATE(table<const char*, std::string, TapIssue>({
-        {"unclosed", "<body rid='7001' sid='q0f3x7k2mb' xmlns='http://jabber.org/protocol/httpbind'>",
+        {"unclosed",
+         "<body rid='7001' sid='q0f3x7k2mb' xmlns='http://jabber.org/protocol/httpbind'>",
          TapIssue::not_xml},
         {"garbage", "\x01\x02garbage", TapIssue::not_xml},
-        {"DOCTYPE", "<!DOCTYPE body [<!ENTITY a 'b'>]><body rid='7001' sid='q0f3x7k2mb' "
-                    "xmlns='http://jabber.org/protocol/httpbind'>&a;</body>", TapIssue::not_xml},
+        {"DOCTYPE",
+         "<!DOCTYPE body [<!ENTITY a 'b'>]><body rid='7001' sid='q0f3x7k2mb' "
+         "xmlns='http://jabber.org/protocol/httpbind'>&a;</body>",
+         TapIssue::not_xml},
         {"NUL", std::string("<body rid='7001'\0/>", 19), TapIssue::not_xml},
-        {"invalid UTF-8", "<body rid='7001' sid='q0f3x7k2mb' xmlns='http://jabber.org/protocol/httpbind'>"
-                          "\xFF</body>", TapIssue::not_xml},
+        {"invalid UTF-8",
+         "<body rid='7001' sid='q0f3x7k2mb' xmlns='http://jabber.org/protocol/httpbind'>"
+         "\xFF</body>",
+         TapIssue::not_xml},
         {"HTML", "<html><body>nope</body></html>", TapIssue::not_bosh_body},
         {"body in another namespace", "<body rid='7001' sid='q0f3x7k2mb' xmlns='urn:evil'/>",
          TapIssue::not_bosh_body},
@@ -120,43 +130,57 @@ TEST_CASE("an unparseable response frees the rid order", "[bosh]")
     CHECK(b.answer(r2, of_response(self("Alice")), 2) == TapIssue::none);
     CHECK(b.out.empty()); // waits for 7001's answer
     CHECK(b.answer(r1, "<body", 2.1) == TapIssue::not_xml);
-    CHECK_THAT(b.take(), Equals(std::vector<std::string>{"join demo@conference.meet.jitsi/4f3e2d1c self"}));
+    CHECK_THAT(b.take(),
+               Equals(std::vector<std::string>{"join demo@conference.meet.jitsi/4f3e2d1c self"}));
 }
 
 TEST_CASE("Openfire shapes: restart without sid, data bodies without sid, ack, empty bodies",
           "[bosh]")
 {
     Bosh b;
-    auto id = b.req(7001, "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='ANONYMOUS'/>", 1);
-    CHECK(b.answer(id, "<body xmlns='http://jabber.org/protocol/httpbind' ack='7001'><success "
-                       "xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\"/></body>", 1) == TapIssue::none);
+    auto id =
+        b.req(7001, "<auth xmlns='urn:ietf:params:xml:ns:xmpp-sasl' mechanism='ANONYMOUS'/>", 1);
+    CHECK(b.answer(id,
+                   "<body xmlns='http://jabber.org/protocol/httpbind' ack='7001'><success "
+                   "xmlns=\"urn:ietf:params:xml:ns:xmpp-sasl\"/></body>",
+                   1) == TapIssue::none);
     id = b.req(7002, "", 1.1, "to='meet.jitsi' xmpp:restart='true' xmlns:xmpp='urn:xmpp:xbosh'");
-    CHECK(b.answer(id, "<body xmlns=\"http://jabber.org/protocol/httpbind\" "
-                       "xmlns:stream=\"http://etherx.jabber.org/streams\"><stream:features><bind "
-                       "xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"/></stream:features></body>", 1.1) ==
-          TapIssue::none);
-    id = b.req(7003, "<iq type='set' id='_bind_auth_2' xmlns='jabber:client'><bind "
-                     "xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>", 1.2);
-    CHECK(b.answer(id, "<body xmlns='http://jabber.org/protocol/httpbind'><iq xmlns=\"jabber:client\" "
-                       "type=\"result\" id=\"_bind_auth_2\" to=\"b7wq2c9d1z@meet.jitsi/c3a1e9\"><bind "
-                       "xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"><jid>b7wq2c9d1z@meet.jitsi/c3a1e9</jid>"
-                       "</bind></iq></body>", 1.2) == TapIssue::none);
+    CHECK(b.answer(id,
+                   "<body xmlns=\"http://jabber.org/protocol/httpbind\" "
+                   "xmlns:stream=\"http://etherx.jabber.org/streams\"><stream:features><bind "
+                   "xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"/></stream:features></body>",
+                   1.1) == TapIssue::none);
+    id = b.req(7003,
+               "<iq type='set' id='_bind_auth_2' xmlns='jabber:client'><bind "
+               "xmlns='urn:ietf:params:xml:ns:xmpp-bind'/></iq>",
+               1.2);
+    CHECK(b.answer(
+              id,
+              "<body xmlns='http://jabber.org/protocol/httpbind'><iq xmlns=\"jabber:client\" "
+              "type=\"result\" id=\"_bind_auth_2\" to=\"b7wq2c9d1z@meet.jitsi/c3a1e9\"><bind "
+              "xmlns=\"urn:ietf:params:xml:ns:xmpp-bind\"><jid>b7wq2c9d1z@meet.jitsi/c3a1e9</jid>"
+              "</bind></iq></body>",
+              1.2) == TapIssue::none);
     // 7009 held empty; 7010 joins. 7009 comes back as dom4j's self-closing empty body with ack.
     const auto held = b.req(7009, "", 2);
     const auto join = b.req(7010, join_request(alice, "Alice"), 3);
-    CHECK(b.answer(held, "<body xmlns=\"http://jabber.org/protocol/httpbind\" ack=\"7010\"/>", 3.1) ==
-          TapIssue::none);
+    CHECK(b.answer(held, "<body xmlns=\"http://jabber.org/protocol/httpbind\" ack=\"7010\"/>",
+                   3.1) == TapIssue::none);
     // Several stanzas in one body, Openfire's status order (110, 100, 170), no 'to' filter.
-    CHECK(b.answer(join, of_response(
-                             Presence(std::string(room) + "/focus").jid("focus@meet.jitsi/focus").str() +
-                             Presence(std::string(room) + "/b0b").nick("Bob").jid("bob@meet.jitsi/x").str() +
-                             self("Alice", {110, 100, 170})), 3.2) == TapIssue::none);
-    CHECK_THAT(b.take(), Equals(std::vector<std::string>{"join demo@conference.meet.jitsi/b0b observed",
-                                                         "join demo@conference.meet.jitsi/4f3e2d1c self"}));
+    CHECK(b.answer(
+              join,
+              of_response(
+                  Presence(std::string(room) + "/focus").jid("focus@meet.jitsi/focus").str() +
+                  Presence(std::string(room) + "/b0b").nick("Bob").jid("bob@meet.jitsi/x").str() +
+                  self("Alice", {110, 100, 170})),
+              3.2) == TapIssue::none);
+    CHECK_THAT(b.take(),
+               Equals(std::vector<std::string>{"join demo@conference.meet.jitsi/b0b observed",
+                                               "join demo@conference.meet.jitsi/4f3e2d1c self"}));
     // An idle long-poll answered with the string-built empty body ([<=5.0] with ack).
     id = b.req(7021, "", 4);
-    CHECK(b.answer(id, "<body xmlns='http://jabber.org/protocol/httpbind' ack='7021'></body>", 64) ==
-          TapIssue::none);
+    CHECK(b.answer(id, "<body xmlns='http://jabber.org/protocol/httpbind' ack='7021'></body>",
+                   64) == TapIssue::none);
     CHECK(b.out.empty());
     CHECK(b.tap.open_sessions() == 1);
 }
@@ -172,19 +196,24 @@ TEST_CASE("Openfire session ends: terminate with ack, condition, HTTP 404", "[bo
         const auto id = b.req(7032, "<presence type='unavailable' xmlns='jabber:client'/>", 5,
                               "type='terminate'");
         CHECK(b.out.empty()); // the request alone ends nothing yet
-        b.answer(id, "<body xmlns=\"http://jabber.org/protocol/httpbind\" type=\"terminate\" ack=\"7031\"/>", 5.1);
+        b.answer(
+            id,
+            "<body xmlns=\"http://jabber.org/protocol/httpbind\" type=\"terminate\" ack=\"7031\"/>",
+            5.1);
     }
     SECTION("server-side terminate condition")
     {
         const auto id = b.req(7011, "", 5);
-        b.answer(id, "<body xmlns=\"http://jabber.org/protocol/httpbind\" type=\"terminate\" "
-                     "condition=\"item-not-found\"/>", 5.1);
+        b.answer(id,
+                 "<body xmlns=\"http://jabber.org/protocol/httpbind\" type=\"terminate\" "
+                 "condition=\"item-not-found\"/>",
+                 5.1);
     }
     SECTION("HTTP 404 with Jetty's HTML page")
     {
         const auto id = b.req(7011, "", 5);
-        CHECK(b.answer(id, "<html><head><title>Error 404 Invalid SID value.</title></head></html>", 5.1,
-                       404) == TapIssue::none);
+        CHECK(b.answer(id, "<html><head><title>Error 404 Invalid SID value.</title></head></html>",
+                       5.1, 404) == TapIssue::none);
     }
     REQUIRE(b.out.size() == 1);
     CHECK(b.out[0].reason == LeaveReason::terminated);
@@ -200,12 +229,16 @@ TEST_CASE("sendBeacon terminate while a poll is held (Openfire 2b)", "[bosh]")
     b.answer(join, of_response(self("Alice")), 1.1);
     b.take();
     const auto held = b.req(7030, "", 2);
-    const auto beacon = b.req(7031, "<presence xmlns='jabber:client' type='unavailable'/>", 3,
-                              "type='terminate'");
-    b.answer(beacon, "<body xmlns=\"http://jabber.org/protocol/httpbind\" type=\"terminate\" ack=\"7030\"/>", 3.1);
+    const auto beacon =
+        b.req(7031, "<presence xmlns='jabber:client' type='unavailable'/>", 3, "type='terminate'");
+    b.answer(
+        beacon,
+        "<body xmlns=\"http://jabber.org/protocol/httpbind\" type=\"terminate\" ack=\"7030\"/>",
+        3.1);
     CHECK(b.out.empty()); // waits for the held 7030
-    b.answer(held, of_response(Presence(alice).type("unavailable").codes({110})) , 3.2);
-    CHECK_THAT(b.take(), Equals(std::vector<std::string>{"leave demo@conference.meet.jitsi/4f3e2d1c left"}));
+    b.answer(held, of_response(Presence(alice).type("unavailable").codes({110})), 3.2);
+    CHECK_THAT(b.take(),
+               Equals(std::vector<std::string>{"leave demo@conference.meet.jitsi/4f3e2d1c left"}));
     CHECK(b.tap.open_sessions() == 0);
 }
 
@@ -213,7 +246,8 @@ TEST_CASE("a retransmitted request and the replayed response are processed once"
 {
     Bosh b;
     const auto join = b.req(7010, join_request(alice, "Alice"), 1);
-    const auto rename = Presence(alice).nick("Alicia").jid("b7wq2c9d1z@meet.jitsi/c3a1e9").codes({110}).str();
+    const auto rename =
+        Presence(alice).nick("Alicia").jid("b7wq2c9d1z@meet.jitsi/c3a1e9").codes({110}).str();
     SECTION("the original response reached boshtap: the replay is ignored")
     {
         b.answer(join, of_response(self("Alice")), 1.1);
@@ -277,21 +311,24 @@ TEST_CASE("requests are processed in rid order; a gap is released by a later ans
     {
         b.req(7002, join_request(alice, "Alice"), 1); // 7001 not seen yet
         watch(bob, 1.5);
-        CHECK_THAT(b.take(), Equals(std::vector<std::string>{"join demo@conference.meet.jitsi/4f3e2d1c observed"}));
+        CHECK_THAT(b.take(), Equals(std::vector<std::string>{
+                                 "join demo@conference.meet.jitsi/4f3e2d1c observed"}));
     }
     SECTION("the gap fills")
     {
         b.req(7002, join_request(alice, "Alice"), 1);
         b.req(7001, "", 1.1);
         watch(bob, 1.5);
-        CHECK_THAT(b.take(), Equals(std::vector<std::string>{"join demo@conference.meet.jitsi/4f3e2d1c self"}));
+        CHECK_THAT(b.take(), Equals(std::vector<std::string>{
+                                 "join demo@conference.meet.jitsi/4f3e2d1c self"}));
     }
     SECTION("the server answers the later rid: it moved past the gap")
     {
         const auto id = b.req(7002, join_request(alice, "Alice"), 1);
         b.answer(id, of_response(""), 1.2);
         watch(bob, 1.5);
-        CHECK_THAT(b.take(), Equals(std::vector<std::string>{"join demo@conference.meet.jitsi/4f3e2d1c self"}));
+        CHECK_THAT(b.take(), Equals(std::vector<std::string>{
+                                 "join demo@conference.meet.jitsi/4f3e2d1c self"}));
     }
 }
 
@@ -321,7 +358,8 @@ TEST_CASE("a silent session times out after inactivity + wait + margin", "[bosh]
     b.tap.tick(at(129.999), b.out);
     CHECK(b.out.empty());
     b.tap.tick(at(130), b.out);
-    CHECK_THAT(b.take(), Equals(std::vector<std::string>{"leave demo@conference.meet.jitsi/4f3e2d1c timeout"}));
+    CHECK_THAT(b.take(), Equals(std::vector<std::string>{
+                             "leave demo@conference.meet.jitsi/4f3e2d1c timeout"}));
     CHECK(b.tap.open_sessions() == 0);
     CHECK_FALSE(b.tap.next_deadline());
 }

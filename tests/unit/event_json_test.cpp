@@ -99,11 +99,17 @@ TEST_CASE("leave line: reason and duration in seconds", "[json]")
 TEST_CASE("every leave reason has its name", "[json]")
 {
     const auto [reason, name] = GENERATE(table<LeaveReason, const char*>({
-        {LeaveReason::left, "left"}, {LeaveReason::kicked, "kicked"}, {LeaveReason::banned, "banned"},
-        {LeaveReason::removed, "removed"}, {LeaveReason::room_destroyed, "room_destroyed"},
-        {LeaveReason::switch_room, "switch_room"}, {LeaveReason::timeout, "timeout"},
-        {LeaveReason::terminated, "terminated"}, {LeaveReason::disconnected, "disconnected"},
-        {LeaveReason::unobserved, "unobserved"}, {LeaveReason::shutdown, "shutdown"},
+        {LeaveReason::left, "left"},
+        {LeaveReason::kicked, "kicked"},
+        {LeaveReason::banned, "banned"},
+        {LeaveReason::removed, "removed"},
+        {LeaveReason::room_destroyed, "room_destroyed"},
+        {LeaveReason::switch_room, "switch_room"},
+        {LeaveReason::timeout, "timeout"},
+        {LeaveReason::terminated, "terminated"},
+        {LeaveReason::disconnected, "disconnected"},
+        {LeaveReason::unobserved, "unobserved"},
+        {LeaveReason::shutdown, "shutdown"},
     }));
     auto e = sample(EventKind::leave);
     e.reason = reason;

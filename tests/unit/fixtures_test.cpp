@@ -55,12 +55,16 @@ void check_fixture(const std::string& name)
         CHECK(e.nick == opt_string(x, "nick"));
         if (x.contains("old_nick")) CHECK(e.old_nick == opt_string(x, "old_nick"));
         if (x.contains("source"))
-            CHECK(boshtap::core::to_string(e.source) == std::string_view(x.at("source").as_string()));
+            CHECK(boshtap::core::to_string(e.source) ==
+                  std::string_view(x.at("source").as_string()));
         if (x.contains("reason"))
-            CHECK(boshtap::core::to_string(e.reason) == std::string_view(x.at("reason").as_string()));
+            CHECK(boshtap::core::to_string(e.reason) ==
+                  std::string_view(x.at("reason").as_string()));
         const auto ts = e.ts.time_since_epoch().count();
-        if (const auto* t_max = x.if_contains("t_max")) CHECK(ts <= millis(*t_max));
-        else CHECK(ts == millis(x.at("t")));
+        if (const auto* t_max = x.if_contains("t_max"))
+            CHECK(ts <= millis(*t_max));
+        else
+            CHECK(ts == millis(x.at("t")));
     }
 }
 
@@ -71,5 +75,8 @@ TEST_CASE("fixture transcripts replay to their expected events", "[fixtures]")
     const auto name = GENERATE(as<std::string>{}, "bosh-01-anon-full-lifecycle",
                                "bosh-02-nameless-join-retransmit-reorder",
                                "bosh-04-lobby-breakout-kick-destroy", "ws-01-websocket-lifecycle");
-    SECTION(name) { check_fixture(name); }
+    SECTION(name)
+    {
+        check_fixture(name);
+    }
 }

@@ -14,7 +14,8 @@ namespace {
 std::string compress(const std::string& in, int window_bits)
 {
     z_stream zs{};
-    REQUIRE(deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) == Z_OK);
+    REQUIRE(deflateInit2(&zs, Z_BEST_COMPRESSION, Z_DEFLATED, window_bits, 8, Z_DEFAULT_STRATEGY) ==
+            Z_OK);
     std::string out(deflateBound(&zs, static_cast<uLong>(in.size())) + 64, '\0');
     zs.next_in = reinterpret_cast<Bytef*>(const_cast<char*>(in.data()));
     zs.avail_in = static_cast<uInt>(in.size());
@@ -33,7 +34,11 @@ const std::string body = "<body xmlns='http://jabber.org/protocol/httpbind' ack=
 TEST_CASE("decodes each content coding", "[gzip]")
 {
     const auto [encoding, bits] = GENERATE(table<const char*, int>({
-        {"gzip", 16 + 15}, {"x-gzip", 16 + 15}, {"GZIP ", 16 + 15}, {"deflate", 15}, {"deflate", -15},
+        {"gzip", 16 + 15},
+        {"x-gzip", 16 + 15},
+        {"GZIP ", 16 + 15},
+        {"deflate", 15},
+        {"deflate", -15},
     }));
     INFO(encoding << " " << bits);
     CHECK(decode_content(encoding, compress(body, bits), 1 << 20) == body);

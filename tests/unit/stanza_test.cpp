@@ -28,9 +28,10 @@ TEST_CASE("the display name comes only from XEP-0172 <nick>", "[stanza]")
          Nick()},
         {"no namespace (inherits jabber:client)", "<nick>Mallory</nick>", Nick()},
         {"prefixed, wrong namespace", "<foo:nick xmlns:foo='urn:evil'>Mallory</foo:nick>", Nick()},
-        {"nested deeper, not a child", "<c><nick xmlns='http://jabber.org/protocol/nick'>M</nick></c>",
-         Nick()},
-        {"entities", "<nick xmlns='http://jabber.org/protocol/nick'>O&apos;Neil &amp; &#x263A;</nick>",
+        {"nested deeper, not a child",
+         "<c><nick xmlns='http://jabber.org/protocol/nick'>M</nick></c>", Nick()},
+        {"entities",
+         "<nick xmlns='http://jabber.org/protocol/nick'>O&apos;Neil &amp; &#x263A;</nick>",
          Nick("O'Neil & \xE2\x98\xBA")},
         {"empty element", "<nick xmlns='http://jabber.org/protocol/nick'/>", Nick("")},
         {"absent", "<stats-id>x</stats-id>", Nick()},
@@ -46,10 +47,11 @@ TEST_CASE("the display name comes only from XEP-0172 <nick>", "[stanza]")
 TEST_CASE("muc#user status codes, item and destroy need the muc#user namespace", "[stanza]")
 {
     pugi::xml_document doc;
-    auto p = presence_of(doc,
-        "<presence xmlns='jabber:client' from='r@m/a' type='unavailable'>"
-        "<m:x xmlns:m='http://jabber.org/protocol/muc#user'><m:status code='110'/>"
-        "<m:item jid='a@d/r' role='none' affiliation='member' nick='new'/><m:destroy/></m:x></presence>");
+    auto p =
+        presence_of(doc, "<presence xmlns='jabber:client' from='r@m/a' type='unavailable'>"
+                         "<m:x xmlns:m='http://jabber.org/protocol/muc#user'><m:status code='110'/>"
+                         "<m:item jid='a@d/r' role='none' affiliation='member' "
+                         "nick='new'/><m:destroy/></m:x></presence>");
     REQUIRE(p);
     CHECK(p->muc_user);
     CHECK(p->has_code(110));
@@ -57,16 +59,16 @@ TEST_CASE("muc#user status codes, item and destroy need the muc#user namespace",
     CHECK(p->item.nick == "new");
     CHECK(p->destroy);
 
-    p = presence_of(doc,
-        "<presence xmlns='jabber:client' from='r@m/a'>"
-        "<x xmlns='http://evil.example/muc#user'><status code='110'/><item jid='x@y/z'/></x></presence>");
+    p = presence_of(doc, "<presence xmlns='jabber:client' from='r@m/a'>"
+                         "<x xmlns='http://evil.example/muc#user'><status code='110'/><item "
+                         "jid='x@y/z'/></x></presence>");
     REQUIRE(p);
     CHECK_FALSE(p->muc_user);
     CHECK_FALSE(p->has_code(110));
     CHECK(p->item.jid.empty());
 
-    p = presence_of(doc,
-        "<presence xmlns='jabber:client' to='r@m/a'><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+    p = presence_of(doc, "<presence xmlns='jabber:client' to='r@m/a'><x "
+                         "xmlns='http://jabber.org/protocol/muc'/></presence>");
     REQUIRE(p);
     CHECK(p->muc_join);
     CHECK_FALSE(p->muc_user);
@@ -85,28 +87,29 @@ TEST_CASE("only stanzas in the client (or BOSH wrapper) namespace are presences"
 
 TEST_CASE("leave reasons from status codes, destroy and status text", "[stanza]")
 {
-    const auto [x_inner, status_text, reason] =
-        GENERATE(table<const char*, const char*, LeaveReason>({
-            {"", "", LeaveReason::left},
-            {"<status code='307'/>", "", LeaveReason::kicked},
-            {"<status code='301'/>", "", LeaveReason::banned},
-            {"<status code='321'/>", "", LeaveReason::removed},
-            {"<status code='322'/>", "", LeaveReason::removed},
-            {"<status code='332'/>", "", LeaveReason::shutdown},
-            {"<destroy><reason>The meeting has been terminated</reason></destroy><status code='110'/>",
-             "", LeaveReason::room_destroyed},
-            {"<status code='110'/>", "switch_room", LeaveReason::switch_room},
-            {"", "Disconnected: BOSH client silent for over 60 seconds", LeaveReason::timeout},
-            {"", "Connection TIMED OUT", LeaveReason::timeout},
-            {"", "session timeout", LeaveReason::timeout},
-            {"", "Client inactive", LeaveReason::timeout},
-            {"", "Hibernation expired", LeaveReason::timeout},
-            {"", "Bye for now", LeaveReason::left},
-        }));
+    const auto [x_inner, status_text,
+                reason] = GENERATE(table<const char*, const char*, LeaveReason>({
+        {"", "", LeaveReason::left},
+        {"<status code='307'/>", "", LeaveReason::kicked},
+        {"<status code='301'/>", "", LeaveReason::banned},
+        {"<status code='321'/>", "", LeaveReason::removed},
+        {"<status code='322'/>", "", LeaveReason::removed},
+        {"<status code='332'/>", "", LeaveReason::shutdown},
+        {"<destroy><reason>The meeting has been terminated</reason></destroy><status code='110'/>",
+         "", LeaveReason::room_destroyed},
+        {"<status code='110'/>", "switch_room", LeaveReason::switch_room},
+        {"", "Disconnected: BOSH client silent for over 60 seconds", LeaveReason::timeout},
+        {"", "Connection TIMED OUT", LeaveReason::timeout},
+        {"", "session timeout", LeaveReason::timeout},
+        {"", "Client inactive", LeaveReason::timeout},
+        {"", "Hibernation expired", LeaveReason::timeout},
+        {"", "Bye for now", LeaveReason::left},
+    }));
     pugi::xml_document doc;
     std::string text = "<presence xmlns='jabber:client' from='r@m/a' type='unavailable'>";
     if (*status_text) text += std::string("<status>") + status_text + "</status>";
-    text += std::string("<x xmlns='http://jabber.org/protocol/muc#user'>") + x_inner + "</x></presence>";
+    text += std::string("<x xmlns='http://jabber.org/protocol/muc#user'>") + x_inner +
+            "</x></presence>";
     const auto p = presence_of(doc, text);
     REQUIRE(p);
     CHECK(leave_reason(*p) == reason);
@@ -115,9 +118,10 @@ TEST_CASE("leave reasons from status codes, destroy and status text", "[stanza]"
 TEST_CASE("a <status> in another namespace is not the presence status", "[stanza]")
 {
     pugi::xml_document doc;
-    const auto p = presence_of(doc, "<presence xmlns='jabber:client' from='r@m/a' type='unavailable'>"
-                                    "<status xmlns='urn:evil'>switch_room</status>"
-                                    "<x xmlns='http://jabber.org/protocol/muc#user'/></presence>");
+    const auto p =
+        presence_of(doc, "<presence xmlns='jabber:client' from='r@m/a' type='unavailable'>"
+                         "<status xmlns='urn:evil'>switch_room</status>"
+                         "<x xmlns='http://jabber.org/protocol/muc#user'/></presence>");
     REQUIRE(p);
     CHECK(leave_reason(*p) == LeaveReason::left);
 }
@@ -126,12 +130,18 @@ TEST_CASE("bind result", "[stanza]")
 {
     const auto [text, expected] = GENERATE(table<const char*, const char*>({
         {"<iq type='result' xmlns='jabber:client'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
-         "<jid>u@d/r</jid></bind></iq>", "u@d/r"},
+         "<jid>u@d/r</jid></bind></iq>",
+         "u@d/r"},
         {"<iq type='set' xmlns='jabber:client'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'>"
-         "<jid>u@d/r</jid></bind></iq>", ""},
-        {"<iq type='result' xmlns='jabber:client'><bind xmlns='urn:evil'><jid>u@d/r</jid></bind></iq>", ""},
-        {"<iq type='result' xmlns='jabber:client'><b:bind xmlns:b='urn:ietf:params:xml:ns:xmpp-bind'>"
-         "<b:jid>u@d/r</b:jid></b:bind></iq>", "u@d/r"},
+         "<jid>u@d/r</jid></bind></iq>",
+         ""},
+        {"<iq type='result' xmlns='jabber:client'><bind "
+         "xmlns='urn:evil'><jid>u@d/r</jid></bind></iq>",
+         ""},
+        {"<iq type='result' xmlns='jabber:client'><b:bind "
+         "xmlns:b='urn:ietf:params:xml:ns:xmpp-bind'>"
+         "<b:jid>u@d/r</b:jid></b:bind></iq>",
+         "u@d/r"},
     }));
     pugi::xml_document doc;
     REQUIRE(xml::parse(text, doc));

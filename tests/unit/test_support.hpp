@@ -6,23 +6,24 @@
 
 #include <chrono>
 #include <optional>
-#include <utility>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace boshtap::test {
 
 inline core::TimePoint at(double seconds)
 {
-    return core::TimePoint{} + std::chrono::milliseconds(static_cast<long long>(seconds * 1000 + 0.5));
+    return core::TimePoint{} +
+           std::chrono::milliseconds(static_cast<long long>(seconds * 1000 + 0.5));
 }
 
 inline constexpr std::string_view httpbind = "http://jabber.org/protocol/httpbind";
 
 // A client request body (Strophe style: double quotes).
-inline std::string request(std::string_view sid, unsigned long long rid, std::string_view inner = {},
-                           std::string_view extra_attrs = {})
+inline std::string request(std::string_view sid, unsigned long long rid,
+                           std::string_view inner = {}, std::string_view extra_attrs = {})
 {
     std::string s = "<body rid=\"" + std::to_string(rid) + "\" sid=\"" + std::string(sid) +
                     "\" xmlns=\"http://jabber.org/protocol/httpbind\"";
@@ -43,24 +44,54 @@ inline std::string response(std::string_view inner = {}, std::string_view extra_
 class Presence {
 public:
     explicit Presence(std::string from) : from_(std::move(from)) {}
-    Presence& type(std::string v) { type_ = std::move(v); return *this; }
-    Presence& nick(std::string v) { nick_ = std::move(v); return *this; }
-    Presence& jid(std::string v) { jid_ = std::move(v); return *this; }
-    Presence& item_nick(std::string v) { item_nick_ = std::move(v); return *this; }
-    Presence& codes(std::vector<int> v) { codes_ = std::move(v); return *this; }
-    Presence& status(std::string v) { status_ = std::move(v); return *this; }
-    Presence& destroy() { destroy_ = true; return *this; }
+    Presence& type(std::string v)
+    {
+        type_ = std::move(v);
+        return *this;
+    }
+    Presence& nick(std::string v)
+    {
+        nick_ = std::move(v);
+        return *this;
+    }
+    Presence& jid(std::string v)
+    {
+        jid_ = std::move(v);
+        return *this;
+    }
+    Presence& item_nick(std::string v)
+    {
+        item_nick_ = std::move(v);
+        return *this;
+    }
+    Presence& codes(std::vector<int> v)
+    {
+        codes_ = std::move(v);
+        return *this;
+    }
+    Presence& status(std::string v)
+    {
+        status_ = std::move(v);
+        return *this;
+    }
+    Presence& destroy()
+    {
+        destroy_ = true;
+        return *this;
+    }
 
     std::string str() const
     {
-        std::string s = "<presence xmlns='jabber:client' from='" + from_ + "' to='user@example.org/r'";
+        std::string s =
+            "<presence xmlns='jabber:client' from='" + from_ + "' to='user@example.org/r'";
         if (!type_.empty()) s += " type='" + type_ + "'";
         s += ">";
         if (nick_) s += "<nick xmlns='http://jabber.org/protocol/nick'>" + *nick_ + "</nick>";
         if (!status_.empty()) s += "<status>" + status_ + "</status>";
         s += "<x xmlns='http://jabber.org/protocol/muc#user'>";
         if (destroy_) s += "<destroy><reason>bye</reason></destroy>";
-        s += "<item affiliation='none' role='" + std::string(type_.empty() ? "participant" : "none") + "'";
+        s += "<item affiliation='none' role='" +
+             std::string(type_.empty() ? "participant" : "none") + "'";
         if (!jid_.empty()) s += " jid='" + jid_ + "'";
         if (!item_nick_.empty()) s += " nick='" + item_nick_ + "'";
         s += "/>";
@@ -84,13 +115,15 @@ inline std::string join_request(std::string_view occupant_jid, std::string_view 
 {
     std::string s = "<presence to=\"" + std::string(occupant_jid) +
                     "\" xmlns=\"jabber:client\"><x xmlns=\"http://jabber.org/protocol/muc\"/>";
-    if (!nick.empty()) s += "<nick xmlns=\"http://jabber.org/protocol/nick\">" + std::string(nick) + "</nick>";
+    if (!nick.empty())
+        s += "<nick xmlns=\"http://jabber.org/protocol/nick\">" + std::string(nick) + "</nick>";
     return s + "</presence>";
 }
 
 inline std::string bind_result(std::string_view full_jid)
 {
-    return "<iq type='result' id='b' xmlns='jabber:client'><bind xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>" +
+    return "<iq type='result' id='b' xmlns='jabber:client'><bind "
+           "xmlns='urn:ietf:params:xml:ns:xmpp-bind'><jid>" +
            std::string(full_jid) + "</jid></bind></iq>";
 }
 

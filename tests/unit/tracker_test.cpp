@@ -14,7 +14,10 @@ namespace {
 
 constexpr const char* room = "r@muc.example";
 
-std::string occ(const char* resource) { return std::string(room) + "/" + resource; }
+std::string occ(const char* resource)
+{
+    return std::string(room) + "/" + resource;
+}
 
 struct Harness {
     Tracker tracker;
@@ -42,7 +45,12 @@ struct Harness {
     void join_self(const char* conn, const char* resource, const char* nick, double t = 1)
     {
         client(conn, join_request(occ(resource), nick), t);
-        server(conn, Presence(occ(resource)).nick(nick).jid(std::string(resource) + "@example/x").codes({110}).str(),
+        server(conn,
+               Presence(occ(resource))
+                   .nick(nick)
+                   .jid(std::string(resource) + "@example/x")
+                   .codes({110})
+                   .str(),
                t);
     }
     std::vector<std::string> take()
@@ -82,8 +90,9 @@ TEST_CASE("an error presence is no join and ends the pending join", "[tracker]")
 {
     Harness h;
     h.client("A", join_request(occ("alice"), "Alice"));
-    h.server("A", "<presence xmlns='jabber:client' type='error' from='" + occ("alice") +
-                      "'><error type='auth'/><x xmlns='http://jabber.org/protocol/muc'/></presence>");
+    h.server("A",
+             "<presence xmlns='jabber:client' type='error' from='" + occ("alice") +
+                 "'><error type='auth'/><x xmlns='http://jabber.org/protocol/muc'/></presence>");
     CHECK(h.out.empty());
     CHECK(h.tracker.open_rooms() == 0);
     // Nor does a later broadcast on that stream count: it is not in the room.
@@ -128,26 +137,31 @@ TEST_CASE("only the authoritative stream drives nick changes", "[tracker]")
     h.server("B", avail("carol", "C2").str(), 3);
     h.server("A", avail("carol", "C2").str(), 3);
     h.server("B", avail("carol", "C1").str(), 3);
-    CHECK_THAT(h.take(), Equals(std::vector<std::string>{"nick_change r@muc.example/carol Carol->C1",
-                                                         "nick_change r@muc.example/carol C1->C2"}));
+    CHECK_THAT(h.take(),
+               Equals(std::vector<std::string>{"nick_change r@muc.example/carol Carol->C1",
+                                               "nick_change r@muc.example/carol C1->C2"}));
     // Bob's own stream is authoritative for Bob: A's copies do not count.
     h.server("A", avail("bob", "Robert").str(), 4);
     CHECK(h.out.empty());
     h.server("B", Presence(occ("bob")).nick("Robert").codes({110}).str(), 4);
-    CHECK_THAT(h.take(), Equals(std::vector<std::string>{"nick_change r@muc.example/bob Bob->Robert"}));
+    CHECK_THAT(h.take(),
+               Equals(std::vector<std::string>{"nick_change r@muc.example/bob Bob->Robert"}));
 }
 
-TEST_CASE("a copy without <nick> keeps the name; the own echo without <nick> clears it", "[tracker]")
+TEST_CASE("a copy without <nick> keeps the name; the own echo without <nick> clears it",
+          "[tracker]")
 {
     Harness h;
     h.join_self("A", "alice", "Alice");
     h.server("A", avail("carol", "Carol").str(), 2);
     h.take();
-    h.server("A", Presence(occ("carol")).str(), 3); // hidden name on another's stream
+    h.server("A", Presence(occ("carol")).str(), 3);              // hidden name on another's stream
     h.server("A", Presence(occ("alice")).codes({110}).str(), 4); // own echo, no <nick>
-    CHECK_THAT(h.take(), Equals(std::vector<std::string>{"nick_change r@muc.example/alice Alice->null"}));
+    CHECK_THAT(h.take(),
+               Equals(std::vector<std::string>{"nick_change r@muc.example/alice Alice->null"}));
     h.server("A", Presence(occ("alice")).nick("Al").codes({110}).str(), 5);
-    CHECK_THAT(h.take(), Equals(std::vector<std::string>{"nick_change r@muc.example/alice null->Al"}));
+    CHECK_THAT(h.take(),
+               Equals(std::vector<std::string>{"nick_change r@muc.example/alice null->Al"}));
 }
 
 TEST_CASE("the first unavailable wins, on any member's stream", "[tracker]")
@@ -215,11 +229,14 @@ TEST_CASE("303 MUC nickname change moves the occupant", "[tracker]")
     h.server("A", gone("carla").str(), 4);
     CHECK_THAT(h.take(), Equals(std::vector<std::string>{"leave r@muc.example/carla left"}));
     // The own occupant can be renamed too; its connection follows it.
-    h.server("A", Presence(occ("alice")).type("unavailable").item_nick("ally").codes({303, 110}).str(), 5);
+    h.server("A",
+             Presence(occ("alice")).type("unavailable").item_nick("ally").codes({303, 110}).str(),
+             5);
     h.server("A", Presence(occ("ally")).nick("Alice").codes({110}).str(), 5);
     h.tracker.close_conn("A", LeaveReason::terminated, at(6), h.out);
-    CHECK_THAT(h.take(), Equals(std::vector<std::string>{"nick_change r@muc.example/ally Alice->Alice",
-                                                         "leave r@muc.example/ally terminated"}));
+    CHECK_THAT(h.take(),
+               Equals(std::vector<std::string>{"nick_change r@muc.example/ally Alice->Alice",
+                                               "leave r@muc.example/ally terminated"}));
 }
 
 TEST_CASE("unobserved: the last member leaving closes the observed occupants in join order",
@@ -249,7 +266,8 @@ TEST_CASE("observations pass to another member when the observer leaves", "[trac
     CHECK_THAT(h.take(), Equals(std::vector<std::string>{"leave r@muc.example/alice timeout"}));
     h.server("B", gone("alice").str(), 5.5); // the server's own leave for Alice, later
     h.server("B", avail("carol", "Caroline").str(), 6);
-    CHECK_THAT(h.take(), Equals(std::vector<std::string>{"nick_change r@muc.example/carol Carol->Caroline"}));
+    CHECK_THAT(h.take(),
+               Equals(std::vector<std::string>{"nick_change r@muc.example/carol Carol->Caroline"}));
     CHECK(h.out.empty());
 }
 
@@ -309,10 +327,10 @@ TEST_CASE("move_conn continues the occupants on the new connection", "[tracker]"
     CHECK(h.out.empty());
     h.server("A2", avail("carol", "Caro").str(), 4);
     h.tracker.close_conn("A2", LeaveReason::terminated, at(5), h.out);
-    CHECK_THAT(describe(h.out), Equals(std::vector<std::string>{
-                                    "nick_change r@muc.example/carol Carol->Caro",
-                                    "leave r@muc.example/alice terminated",
-                                    "leave r@muc.example/carol unobserved"}));
+    CHECK_THAT(describe(h.out),
+               Equals(std::vector<std::string>{"nick_change r@muc.example/carol Carol->Caro",
+                                               "leave r@muc.example/alice terminated",
+                                               "leave r@muc.example/carol unobserved"}));
     CHECK(h.out[1].conn.id == "A2");
     CHECK(h.out[1].conn.client_ip == "ip-A2");
 }

@@ -11,7 +11,8 @@ TEST_CASE("section headers", "[transcript]")
 {
     const auto s = parse_transcript(
         "# comment\n"
-        "=== C->S rid=118840010 t=+72.115 (POST /http-bind?prefix=acme&room=retro) attempt 2 (identical)\n"
+        "=== C->S rid=118840010 t=+72.115 (POST /http-bind?prefix=acme&room=retro) attempt 2 "
+        "(identical)\n"
         "<body/>\n"
         "# a comment between sections is not payload\n"
         "\n"
@@ -40,8 +41,8 @@ TEST_CASE("section headers", "[transcript]")
 
 TEST_CASE("malformed section headers name their line", "[transcript]")
 {
-    const auto header = GENERATE(as<std::string>{}, "=== X->Y rid=1", "=== C->S t=+abc", "=== C->S t=+",
-                                 "=== S->C (200 OK", "=== C->S rid=");
+    const auto header = GENERATE(as<std::string>{}, "=== X->Y rid=1", "=== C->S t=+abc",
+                                 "=== C->S t=+", "=== S->C (200 OK", "=== C->S rid=");
     INFO(header);
     CHECK_THROWS_WITH(parse_transcript("# first\n" + header + "\n<body/>\n"),
                       Catch::Contains("line 2"));

@@ -40,13 +40,15 @@ struct Ws {
         s2c(conn, bind_result("olivia@example/res"));
         if (resumable) {
             c2s(conn, "<enable xmlns='urn:xmpp:sm:3' resume='true'/>");
-            s2c(conn, std::string("<enabled xmlns='urn:xmpp:sm:3' resume='true' max='60' id='") + token + "'/>");
+            s2c(conn, std::string("<enabled xmlns='urn:xmpp:sm:3' resume='true' max='60' id='") +
+                          token + "'/>");
         }
         c2s(conn, join_request(olivia, "Olivia"));
         s2c(conn, Presence(kai).nick("Kai").jid("kai@example/k"));
         s2c(conn, Presence(olivia).nick("Olivia").codes({100, 110}));
-        CHECK(describe(out) == std::vector<std::string>{"join design@conference.example/2d0f6b48 observed",
-                                                        "join design@conference.example/1c9e5a37 self"});
+        CHECK(describe(out) ==
+              std::vector<std::string>{"join design@conference.example/2d0f6b48 observed",
+                                       "join design@conference.example/1c9e5a37 self"});
         out.clear();
     }
     std::vector<std::string> take()
@@ -85,7 +87,8 @@ TEST_CASE("bad WebSocket messages are reported", "[ws]")
     CHECK(w.s2c("ws1", "<presence") == TapIssue::not_xml);
     CHECK(w.s2c("ws1", "<a/><b/>") == TapIssue::not_xml);
     CHECK(w.s2c("ws1", "<!DOCTYPE a [<!ENTITY e 'x'>]><a>&e;</a>") == TapIssue::not_xml);
-    CHECK(w.s2c("nope", "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>") == TapIssue::unknown_sid);
+    CHECK(w.s2c("nope", "<open xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>") ==
+          TapIssue::unknown_sid);
     CHECK(w.out.empty());
 }
 
@@ -93,8 +96,14 @@ TEST_CASE("a socket closed after <close/> ends the connection at once", "[ws]")
 {
     Ws w;
     w.session("ws1", true);
-    SECTION("client's close") { w.c2s("ws1", "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>", 5); }
-    SECTION("server's close") { w.s2c("ws1", "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>", 5); }
+    SECTION("client's close")
+    {
+        w.c2s("ws1", "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>", 5);
+    }
+    SECTION("server's close")
+    {
+        w.s2c("ws1", "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>", 5);
+    }
     CHECK(w.out.empty());
     w.tap.on_closed("ws1", at(5), w.out);
     CHECK_THAT(w.take(), Equals(both_leave("terminated")));
@@ -137,15 +146,21 @@ TEST_CASE("XEP-0198 resume continues the occupants on the new socket", "[ws]")
 {
     Ws w;
     w.session("ws1", true);
-    SECTION("the old socket's drop was noticed first") { w.tap.on_closed("ws1", at(90), w.out); }
+    SECTION("the old socket's drop was noticed first")
+    {
+        w.tap.on_closed("ws1", at(90), w.out);
+    }
     SECTION("the old socket is still half-open") {}
     w.open("ws2", std::string("/xmpp-websocket?room=x&previd=") + token, 93);
-    w.c2s("ws2", std::string("<resume xmlns='urn:xmpp:sm:3' h='10' previd='") + token + "'/>", 93.2);
-    w.s2c("ws2", std::string("<resumed xmlns='urn:xmpp:sm:3' h='6' previd='") + token + "'/>", 93.3);
+    w.c2s("ws2", std::string("<resume xmlns='urn:xmpp:sm:3' h='10' previd='") + token + "'/>",
+          93.2);
+    w.s2c("ws2", std::string("<resumed xmlns='urn:xmpp:sm:3' h='6' previd='") + token + "'/>",
+          93.3);
     w.tap.on_closed("ws1", at(93.4), w.out); // late notice of the old socket: nothing to do
     w.s2c("ws2", Presence(kai).nick("Kai K.").jid("kai@example/k"), 93.5);
     w.tap.tick(at(500), w.out);
-    CHECK_THAT(w.take(), Equals(std::vector<std::string>{"nick_change design@conference.example/2d0f6b48 Kai->Kai K."}));
+    CHECK_THAT(w.take(), Equals(std::vector<std::string>{
+                             "nick_change design@conference.example/2d0f6b48 Kai->Kai K."}));
     // The resumed session can resume again with the same id.
     w.tap.on_closed("ws2", at(600), w.out);
     w.open("ws3", std::string("/xmpp-websocket?previd=") + token, 601);

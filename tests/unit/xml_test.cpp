@@ -34,7 +34,8 @@ TEST_CASE("xml::parse refuses malformed and forbidden input", "[xml]")
 TEST_CASE("xml::parse accepts valid UTF-8 and leaves unknown entities unexpanded", "[xml]")
 {
     pugi::xml_document doc;
-    REQUIRE(xml::parse("<a>caf\xC3\xA9 \xF0\x9F\x98\x80 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D</a>", doc));
+    REQUIRE(
+        xml::parse("<a>caf\xC3\xA9 \xF0\x9F\x98\x80 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D</a>", doc));
     CHECK(xml::text_of(doc.document_element()) ==
           "caf\xC3\xA9 \xF0\x9F\x98\x80 \xD7\xA9\xD7\x9C\xD7\x95\xD7\x9D");
     REQUIRE(xml::parse("<a>&undefined;</a>", doc));
@@ -59,8 +60,7 @@ TEST_CASE("namespace resolution follows xmlns declarations on self and ancestors
 {
     const auto [what, text, path_ns] = GENERATE(table<const char*, const char*, const char*>({
         {"default on self", "<r><nick xmlns='urn:n'/></r>", "urn:n"},
-        {"default inherited from wrapper",
-         "<body xmlns='urn:body'><nick/></body>", "urn:body"},
+        {"default inherited from wrapper", "<body xmlns='urn:body'><nick/></body>", "urn:body"},
         {"prefixed, declared on self", "<r><p:nick xmlns:p='urn:n'/></r>", "urn:n"},
         {"prefixed, declared on the BOSH body",
          "<body xmlns='urn:body' xmlns:p='urn:n'><p:nick/></body>", "urn:n"},
