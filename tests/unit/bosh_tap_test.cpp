@@ -292,7 +292,7 @@ TEST_CASE("responses are processed in rid order", "[bosh]")
                              "nick_change demo@conference.meet.jitsi/4f3e2d1c Alice->Alicia"}));
 }
 
-TEST_CASE("requests are processed in rid order; a gap is released by a later answer", "[bosh]")
+TEST_CASE("requests are processed in rid order, a gap is released by a later answer", "[bosh]")
 {
     // Another proxied participant watches the room, so the join of this session's occupant is
     // seen there first: it is `self` only if this session's join request has been processed.

@@ -44,7 +44,7 @@ TEST_CASE("decodes each content coding", "[gzip]")
     CHECK(decode_content(encoding, compress(body, bits), 1 << 20) == body);
 }
 
-TEST_CASE("identity passes through; unknown codings are refused", "[gzip]")
+TEST_CASE("identity passes through, unknown codings are refused", "[gzip]")
 {
     CHECK(decode_content("", body, 1 << 20) == body);
     CHECK(decode_content("identity", body, 1 << 20) == body);

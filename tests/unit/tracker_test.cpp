@@ -73,7 +73,7 @@ Presence gone(const char* resource)
 
 } // namespace
 
-TEST_CASE("a client join request alone logs nothing; the server's self-presence does", "[tracker]")
+TEST_CASE("a client join request alone logs nothing, the server's self-presence does", "[tracker]")
 {
     Harness h;
     h.client("A", join_request(occ("alice"), "Alice"));
@@ -148,7 +148,7 @@ TEST_CASE("only the authoritative stream drives nick changes", "[tracker]")
                Equals(std::vector<std::string>{"nick_change r@muc.example/bob Bob->Robert"}));
 }
 
-TEST_CASE("a copy without <nick> keeps the name; the own echo without <nick> clears it",
+TEST_CASE("a copy without <nick> keeps the name, the own echo without <nick> clears it",
           "[tracker]")
 {
     Harness h;

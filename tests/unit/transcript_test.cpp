@@ -79,7 +79,7 @@ TEST_CASE("replay drains timers at their own time", "[transcript]")
     CHECK(replay(sections, no_drain).size() == 1);
 }
 
-TEST_CASE("replay: a plain GET is no WebSocket; a resume upgrade drops the old socket",
+TEST_CASE("replay: a plain GET is no WebSocket, a resume upgrade drops the old socket",
           "[transcript]")
 {
     const char* text = R"(
