@@ -88,9 +88,14 @@ function main() {
   for (const e of tap.filter((r) => r.kind === 'tap-error')) problems.push({ where: `server tap connection ${e.conn}`, what: e.error });
   const tapHttp = tap.filter((r) => r.kind === 'http');
   const tapWs = new Map();
-  for (const r of tap.filter((x) => x.kind === 'ws')) {
-    if (!tapWs.has(r.conn)) tapWs.set(r.conn, { conn: r.conn, s2c: [], c2s: [] });
-    tapWs.get(r.conn)[r.dir].push(r.b64);
+  // Data a side sends after its own close frame breaks RFC 6455 (ejabberd sends its <close/>
+  // after the close frame when the client's close frame came first): nobody can deliver it,
+  // so it is not compared.
+  for (const r of tap.filter((x) => x.kind === 'ws' || x.kind === 'ws-close')) {
+    if (!tapWs.has(r.conn)) tapWs.set(r.conn, { conn: r.conn, s2c: [], c2s: [], closed: {} });
+    const c = tapWs.get(r.conn);
+    if (r.kind === 'ws-close') c.closed[r.dir] = true;
+    else if (!c.closed[r.dir]) c[r.dir].push(r.b64);
   }
   let bosh = 0;
   let ws = 0;
