@@ -1,6 +1,5 @@
 #include "boshtap/app/auditor.hpp"
 
-#include "boshtap/core/event_json.hpp"
 #include "boshtap/core/gzip.hpp"
 
 #include <boost/asio/post.hpp>
@@ -30,7 +29,8 @@ constexpr std::size_t copy_overhead = 256;
 
 Auditor::Auditor(const RunConfig& config, sinks::EventLog& log, sinks::Diagnostics& diag)
     : config_(config), log_(log), diag_(diag), work_(io_.get_executor()), ticker_(io_),
-      tracker_(config.tracker), bosh_(tracker_, config.bosh), ws_(tracker_, config.ws)
+      tracker_(config.tracker), bosh_(tracker_, config.bosh), ws_(tracker_, config.ws),
+      format_(config.privacy)
 {
 }
 
@@ -104,7 +104,7 @@ void Auditor::write(core::Events& events)
 {
     for (const auto& e : events) {
         stats_.events[static_cast<std::size_t>(e.kind)].fetch_add(1, std::memory_order_relaxed);
-        log_.write(core::to_json_line(e));
+        log_.write(format_.line(e));
     }
     events.clear();
 }

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 #include <cctype>
+#include <fstream>
+#include <iterator>
 #include <sstream>
 #include <thread>
 
@@ -116,6 +118,13 @@ po::options_description make_options()
             "on SIGTERM, seconds requests in flight may take to finish")
         ("queue-limit", po::value<std::string>()->default_value("64MiB"),
             "traffic copies waiting for the auditor; beyond it copies are dropped and counted")
+        ("client-ip", po::value<std::string>()->default_value("full"),
+            "client addresses in the log: full, truncate (/24, /48), hash (keyed, needs "
+            "--client-ip-key-file) or off")
+        ("client-ip-key-file", po::value<std::string>(),
+            "file holding the secret key for --client-ip hash (at least 16 bytes)")
+        ("log-fields", po::value<std::string>()->default_value("jid,client_ip,user_agent,conn"),
+            "optional fields to write (jid, client_ip, user_agent, conn), or -field,... to drop")
         ("log-level", po::value<std::string>()->default_value("info"),
             "diagnostics on stderr: trace, debug, info, warn, error, off");
     // clang-format on
@@ -189,6 +198,24 @@ RunConfig to_run_config(const po::variables_map& vm)
     if (c.event_log.max_files > 1000)
         throw ConfigError("--log-max-files", "must be at most 1000");
 
+    c.privacy.client_ip = flag("client-ip", [&] {
+        return sinks::parse_client_ip_mode(vm["client-ip"].as<std::string>());
+    });
+    c.privacy.fields =
+        flag("log-fields", [&] { return sinks::parse_log_fields(vm["log-fields"].as<std::string>()); });
+    if (c.privacy.client_ip == sinks::ClientIpMode::hash) {
+        if (!vm.count("client-ip-key-file"))
+            throw ConfigError("--client-ip-key-file", "is required with --client-ip hash");
+        c.privacy.hash_key = flag("client-ip-key-file", [&] {
+            const auto path = vm["client-ip-key-file"].as<std::string>();
+            std::ifstream in(path, std::ios::binary);
+            if (!in) throw std::invalid_argument("cannot read " + path);
+            std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+            while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
+            if (key.size() < 16) throw std::invalid_argument(path + ": the key must be at least 16 bytes");
+            return key;
+        });
+    }
     c.bosh.silence_margin = std::chrono::seconds(vm["bosh-silence-margin"].as<unsigned>());
     c.ws.resume_window = std::chrono::seconds(vm["ws-resume-window"].as<unsigned>());
     if (vm.count("ignore-resource")) {

@@ -9,6 +9,7 @@
 #include "boshtap/core/ws_tap.hpp"
 #include "boshtap/proxy/tap.hpp"
 #include "boshtap/sinks/diagnostics.hpp"
+#include "boshtap/sinks/event_format.hpp"
 #include "boshtap/sinks/event_log.hpp"
 
 #include <boost/asio/executor_work_guard.hpp>
@@ -69,6 +70,7 @@ private:
     core::Tracker tracker_;
     core::BoshTap bosh_;
     core::WsTap ws_;
+    sinks::EventFormat format_;
     core::Events events_; // reused buffer
     core::TimePoint last_now_{};
     AuditStats stats_;

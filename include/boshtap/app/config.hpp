@@ -3,6 +3,7 @@
 // (the Docker image and the systemd unit use that). The command line wins.
 #include "boshtap/core/options.hpp"
 #include "boshtap/proxy/server.hpp"
+#include "boshtap/sinks/event_format.hpp"
 #include "boshtap/sinks/event_log.hpp"
 
 #include <chrono>
@@ -24,6 +25,7 @@ struct ConfigError : std::runtime_error {
 struct RunConfig {
     proxy::ServerConfig server;
     sinks::EventLogOptions event_log;
+    sinks::PrivacyOptions privacy;
     core::TrackerOptions tracker;
     core::BoshOptions bosh;
     core::WsOptions ws;
