@@ -6,7 +6,7 @@
 //
 //   driver.js [--mode scripted|random|demo] [--transport bosh|websocket|mixed] [--no-resume]
 //             [--seed N] [--participants N] [--duration SECONDS] [--rooms N]
-//             [--truth FILE] [--wire DIR] [--bosh-url URL] [--ws-url URL] [--domain D] [--muc M]
+//             [--truth FILE] [--wire DIR] [--bosh-url URL] [--ws-url URL] [--domain D] [--muc M] [--server NAME]
 //
 // URLs and domains default to the SCENARIO_* variables the integration harness exports.
 // Exits 0 once every event it caused may have reached the log (timer deadlines included).
@@ -40,6 +40,7 @@ async function main() {
     wsUrl: args['ws-url'] || process.env.SCENARIO_WS_URL,
     domain: args.domain || process.env.SCENARIO_DOMAIN || 'meet.jitsi',
     muc: args.muc || process.env.SCENARIO_MUC || 'conference.meet.jitsi',
+    server: args.server || process.env.SCENARIO_SERVER || 'other',
     settings,
   };
   const mode = args.mode || 'scripted';
