@@ -5,6 +5,8 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/write.hpp>
+#include <boost/beast/core/buffers_to_string.hpp>
+#include <boost/beast/websocket/stream.hpp>
 
 #include <sys/socket.h>
 
@@ -137,6 +139,128 @@ void Upstream::serve(std::shared_ptr<tcp::socket> socket) {
             socket->shutdown(tcp::socket::shutdown_both, ec);
             return;
         }
+    }
+}
+
+WsUpstream::WsUpstream(std::string refusal) : refusal_(std::move(refusal)), acceptor_(ioc_) {
+    const tcp::endpoint ep{net::ip::make_address("127.0.0.1"), 0};
+    acceptor_.open(ep.protocol());
+    acceptor_.bind(ep);
+    acceptor_.listen();
+    port_ = acceptor_.local_endpoint().port();
+    acceptor_thread_ = std::thread([this] {
+        for (;;) {
+            auto socket = std::make_shared<tcp::socket>(ioc_);
+            beast::error_code ec;
+            acceptor_.accept(*socket, ec);
+            if (ec || stopping_) return;
+            std::lock_guard lock(mutex_);
+            sockets_.push_back(socket);
+            threads_.emplace_back([this, socket] { serve(socket); });
+        }
+    });
+}
+
+WsUpstream::~WsUpstream() {
+    stopping_ = true;
+    ::shutdown(acceptor_.native_handle(), SHUT_RDWR);
+    acceptor_thread_.join();
+    std::vector<std::thread> threads;
+    {
+        std::lock_guard lock(mutex_);
+        for (auto& s : sockets_) ::shutdown(s->native_handle(), SHUT_RDWR);
+        threads = std::move(threads_);
+    }
+    for (auto& t : threads) t.join();
+}
+
+std::vector<Request> WsUpstream::upgrades() const {
+    std::lock_guard lock(mutex_);
+    return upgrades_;
+}
+std::vector<std::pair<bool, std::string>> WsUpstream::received() const {
+    std::lock_guard lock(mutex_);
+    return received_;
+}
+std::vector<std::pair<unsigned, std::string>> WsUpstream::closes() const {
+    std::lock_guard lock(mutex_);
+    return closes_;
+}
+bool WsUpstream::wait_closes(std::size_t n, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return closes_.size() >= n; });
+}
+
+bool WsUpstream::wait_ended(std::size_t n, std::chrono::milliseconds timeout) const {
+    std::unique_lock lock(mutex_);
+    return cv_.wait_for(lock, timeout, [&] { return ended_ >= n; });
+}
+
+void WsUpstream::serve(std::shared_ptr<tcp::socket> socket) {
+    namespace websocket = beast::websocket;
+    beast::flat_buffer buffer;
+    Request req;
+    beast::error_code ec;
+    http::read(*socket, buffer, req, ec);
+    if (ec) return;
+    {
+        std::lock_guard lock(mutex_);
+        upgrades_.push_back(req);
+    }
+    if (!refusal_.empty()) {
+        net::write(*socket, net::buffer(refusal_), ec);
+        socket->shutdown(tcp::socket::shutdown_send, ec);
+        return;
+    }
+    websocket::stream<tcp::socket&> ws(*socket);
+    const bool xmpp = std::string(req[http::field::sec_websocket_protocol]).find("xmpp") !=
+                      std::string::npos;
+    ws.set_option(websocket::stream_base::decorator([xmpp](websocket::response_type& res) {
+        if (xmpp) res.set(http::field::sec_websocket_protocol, "xmpp");
+    }));
+    ws.read_message_max(64 << 20);
+    ws.accept(req, ec);
+    if (ec) return;
+    struct Ended {
+        WsUpstream* self;
+        ~Ended() {
+            {
+                std::lock_guard lock(self->mutex_);
+                ++self->ended_;
+            }
+            self->cv_.notify_all();
+        }
+    } ended{this};
+    for (;;) {
+        beast::flat_buffer message;
+        ws.read(message, ec);
+        if (ec) {
+            if (ec == websocket::error::closed) {
+                {
+                    std::lock_guard lock(mutex_);
+                    closes_.emplace_back(ws.reason().code, std::string(ws.reason().reason.data(), ws.reason().reason.size()));
+                }
+                cv_.notify_all();
+            }
+            return;
+        }
+        const auto payload = beast::buffers_to_string(message.data());
+        {
+            std::lock_guard lock(mutex_);
+            received_.emplace_back(ws.got_text(), payload);
+        }
+        if (payload == "close-me") {
+            ws.close({static_cast<websocket::close_code>(4001), "server says bye"}, ec);
+            continue; // read until the close reply arrives
+        }
+        if (payload.rfind("big:", 0) == 0) {
+            ws.text(true);
+            ws.write(net::buffer(std::string(std::stoul(payload.substr(4)), 'b')), ec);
+        } else {
+            ws.text(ws.got_text());
+            ws.write(message.data(), ec);
+        }
+        if (ec) return;
     }
 }
 

@@ -103,6 +103,40 @@ private:
     std::thread acceptor_thread_;
 };
 
+// A WebSocket upstream (an XMPP server stand-in). It accepts with subprotocol "xmpp" when
+// offered, echoes every message with its type, answers "close-me" with close 4001, answers
+// "big:N" with an N-byte text message; or, with `refusal`, writes that raw HTTP response.
+class WsUpstream {
+public:
+    explicit WsUpstream(std::string refusal = {});
+    ~WsUpstream();
+    std::uint16_t port() const { return port_; }
+    std::vector<Request> upgrades() const;
+    std::vector<std::pair<bool, std::string>> received() const; // (text?, payload)
+    std::vector<std::pair<unsigned, std::string>> closes() const; // close code, reason received
+    // Waits until `n` close frames have been received.
+    bool wait_closes(std::size_t n, std::chrono::milliseconds timeout = 5000ms) const;
+    // Waits until `n` accepted WebSocket connections have ended, however they ended.
+    bool wait_ended(std::size_t n, std::chrono::milliseconds timeout = 5000ms) const;
+
+private:
+    void serve(std::shared_ptr<tcp::socket> socket);
+    std::string refusal_;
+    net::io_context ioc_;
+    tcp::acceptor acceptor_;
+    std::uint16_t port_ = 0;
+    std::atomic<bool> stopping_{false};
+    mutable std::mutex mutex_;
+    mutable std::condition_variable cv_;
+    std::vector<Request> upgrades_;
+    std::vector<std::pair<bool, std::string>> received_;
+    std::vector<std::pair<unsigned, std::string>> closes_;
+    std::size_t ended_ = 0;
+    std::vector<std::shared_ptr<tcp::socket>> sockets_;
+    std::vector<std::thread> threads_;
+    std::thread acceptor_thread_;
+};
+
 // The relay under test, running on its own threads.
 class Relay {
 public:
