@@ -3,7 +3,6 @@
 #include "boshtap/core/event_json.hpp"
 
 #include <arpa/inet.h>
-#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
@@ -97,7 +96,7 @@ std::string EventFormat::line(const core::Event& event) const
         case ClientIpMode::off: json.erase("client_ip"); break;
         }
     }
-    return boost::json::serialize(json);
+    return core::serialize_line(json);
 }
 
 } // namespace boshtap::sinks

@@ -92,6 +92,8 @@ TEST_CASE("leave line: reason and duration in seconds", "[json]")
     CHECK(o.at("reason") == "room_destroyed");
     CHECK(o.at("duration_s").is_number());
     CHECK(o.at("duration_s").to_number<double>() == Approx(148.791));
+    // a plain decimal, not Boost.JSON's E-notation
+    CHECK(to_json_line(e).find(R"("duration_s":148.791)") != std::string::npos);
     CHECK(o.at("jid").is_null());
     CHECK_FALSE(o.contains("source"));
 }

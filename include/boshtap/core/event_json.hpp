@@ -15,4 +15,7 @@ boost::json::object to_json(const Event&);
 // One line, without the trailing newline.
 std::string to_json_line(const Event&);
 
+// A flat event object as one line (numbers as plain decimals, never E-notation).
+std::string serialize_line(const boost::json::object&);
+
 } // namespace boshtap::core
