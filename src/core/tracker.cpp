@@ -474,4 +474,27 @@ std::size_t Tracker::open_conns() const
     return state_->conns.size();
 }
 
+std::vector<RoomView> Tracker::rooms() const
+{
+    std::vector<RoomView> views;
+    for (const auto& [name, room] : state_->rooms) {
+        if (room.occupants.empty()) continue;
+        RoomView& view = views.emplace_back();
+        view.room = name;
+        std::vector<std::pair<std::uint64_t, OccupantView>> ordered;
+        for (const auto& [resource, occ] : room.occupants) {
+            const Event e = State::make_event(EventKind::join, name, resource, occ, occ.joined);
+            ordered.emplace_back(occ.seq,
+                                 OccupantView{resource, occ.nick, e.jid, occ.source, e.conn,
+                                              occ.joined});
+        }
+        std::sort(ordered.begin(), ordered.end(),
+                  [](const auto& a, const auto& b) { return a.first < b.first; });
+        for (auto& [seq, occupant] : ordered) view.occupants.push_back(std::move(occupant));
+    }
+    std::sort(views.begin(), views.end(),
+              [](const RoomView& a, const RoomView& b) { return a.room < b.room; });
+    return views;
+}
+
 } // namespace boshtap::core

@@ -346,3 +346,26 @@ TEST_CASE("shutdown closes every open occupant", "[tracker]")
                                                          "leave r@muc.example/carol shutdown"}));
     CHECK(h.tracker.open_occupants() == 0);
 }
+
+TEST_CASE("the rooms view lists occupants in join order with their connections", "[tracker]")
+{
+    Harness h;
+    h.join_self("A", "alice", "Alice", 1);
+    h.server("A", avail("carol", "Carol").str(), 2); // observed on A
+    h.join_self("B", "bob", "Bob", 3);
+    const auto rooms = h.tracker.rooms();
+    REQUIRE(rooms.size() == 1);
+    CHECK(rooms[0].room == room);
+    REQUIRE(rooms[0].occupants.size() == 3);
+    CHECK(rooms[0].occupants[0].occupant == "alice");
+    CHECK(rooms[0].occupants[0].source == Source::self);
+    CHECK(rooms[0].occupants[0].conn.id == "A");
+    CHECK(rooms[0].occupants[1].occupant == "carol");
+    CHECK(rooms[0].occupants[1].source == Source::observed);
+    CHECK(rooms[0].occupants[1].nick == "Carol");
+    CHECK(rooms[0].occupants[2].occupant == "bob");
+    CHECK(rooms[0].occupants[2].conn.client_ip == "ip-B");
+    CHECK(rooms[0].occupants[2].joined == at(3));
+    h.server("A", gone("carol").str(), 4);
+    CHECK(h.tracker.rooms()[0].occupants.size() == 2);
+}

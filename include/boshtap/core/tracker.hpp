@@ -8,10 +8,26 @@
 #include <pugixml.hpp>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace boshtap::core {
+
+// A read-only picture of one room, for the admin endpoint.
+struct OccupantView {
+    std::string occupant;
+    std::optional<std::string> nick;
+    std::optional<std::string> jid;
+    Source source = Source::observed;
+    ConnInfo conn; // own connection (self) or the observing one
+    TimePoint joined{};
+};
+struct RoomView {
+    std::string room;
+    std::vector<OccupantView> occupants; // in join order
+};
 
 class Tracker {
 public:
@@ -45,6 +61,8 @@ public:
     std::size_t open_occupants() const;
     std::size_t open_rooms() const;
     std::size_t open_conns() const;
+    // Rooms with at least one occupant, sorted by name.
+    std::vector<RoomView> rooms() const;
 
 private:
     struct State;
