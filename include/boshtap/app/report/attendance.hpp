@@ -12,26 +12,26 @@
 namespace boshtap::app::report {
 
 struct Participant {
-    std::vector<std::string> names;             // display names, in the order first used
-    std::optional<std::string> jid;             // the bare real JID that identified the person
+    std::vector<std::string> names; // display names, in the order first used
+    std::optional<std::string> jid; // the bare real JID that identified the person
     core::TimePoint first_join{};
-    bool first_join_known = true;               // false: joined before the input begins; the
-                                                // time is the earliest moment the input shows
-    std::optional<core::TimePoint> last_leave;  // nullopt: still present at the end of the input
-    std::size_t connections = 0;                // occupants merged into this person
-    core::Duration attended{};                  // union of the connections' intervals; an open
-                                                // one counts up to the last timestamp seen
+    bool first_join_known = true;              // false: joined before the input begins; the
+                                               // time is the earliest moment the input shows
+    std::optional<core::TimePoint> last_leave; // nullopt: still present at the end of the input
+    std::size_t connections = 0;               // occupants merged into this person
+    core::Duration attended{};                 // union of the connections' intervals; an open
+                                               // one counts up to the last timestamp seen
 
     bool open() const noexcept { return !last_leave.has_value(); }
 };
 
 struct Meeting {
-    std::string room;            // bare room JID (lower case)
+    std::string room; // bare room JID (lower case)
     core::TimePoint start{};
-    bool start_known = true;     // false: in progress when the input begins; start is the
-                                 // earliest moment known
-    core::TimePoint end{};       // the last leave, or the last timestamp seen when open
-    bool open = false;           // occupied at the end of the input
+    bool start_known = true;               // false: in progress when the input begins; start is the
+                                           // earliest moment known
+    core::TimePoint end{};                 // the last leave, or the last timestamp seen when open
+    bool open = false;                     // occupied at the end of the input
     std::vector<Participant> participants; // by first join
 };
 

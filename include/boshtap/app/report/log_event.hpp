@@ -29,8 +29,8 @@ private:
 struct LogEvent {
     core::TimePoint ts{};
     core::EventKind kind = core::EventKind::join;
-    const std::string* room = nullptr;         // never null
-    const std::string* occupant = nullptr;     // never null
+    const std::string* room = nullptr;     // never null
+    const std::string* occupant = nullptr; // never null
     const std::string* nick = nullptr;
     const std::string* old_nick = nullptr;     // nick_change
     const std::string* old_occupant = nullptr; // nick_change after a MUC nickname change

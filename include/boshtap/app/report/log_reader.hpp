@@ -31,7 +31,7 @@ public:
     std::uint64_t size() const noexcept { return size_; }
 
 private:
-    bool fill();     // appends more decoded bytes to pending_; false at the end
+    bool fill(); // appends more decoded bytes to pending_; false at the end
     bool inflate_more();
     bool read_raw(); // refills raw_ when it is used up; false at the end of the file
 
@@ -40,7 +40,7 @@ private:
     std::unique_ptr<Inflater> inflater_;
     std::vector<char> raw_;
     std::size_t raw_begin_ = 0, raw_end_ = 0;
-    std::string pending_;        // decoded bytes not yet returned as lines
+    std::string pending_; // decoded bytes not yet returned as lines
     std::size_t pending_pos_ = 0;
     std::uint64_t consumed_ = 0, size_ = 0;
     bool raw_eof_ = false;

@@ -21,7 +21,9 @@ namespace boshtap::app::report {
 // A flag that cannot be used; `flag` names it. Exit code 2.
 struct FlagError : std::runtime_error {
     FlagError(std::string flag, const std::string& message)
-        : std::runtime_error(message), flag(std::move(flag)) {}
+        : std::runtime_error(message), flag(std::move(flag))
+    {
+    }
     std::string flag;
 };
 

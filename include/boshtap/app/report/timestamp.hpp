@@ -2,6 +2,7 @@
 // Reading the times the report works with: the log's `ts` and the --since/--until flags.
 #include "boshtap/core/time.hpp"
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -18,7 +19,11 @@ std::optional<core::TimePoint> parse_date(std::string_view);
 // `2026-11-25 22:20:10` (UTC, whole seconds): the table's human-readable form.
 std::string format_table_time(core::TimePoint);
 
-// `1h 02m 05s`, `4m 09s`, `12s`: a duration for people (rounded down to seconds).
+// Durations in the report are whole seconds, rounded, the same in every format (and never a
+// double: Boost.JSON 1.81 writes those in E-notation).
+std::int64_t whole_seconds(core::Duration);
+
+// `1h 02m 05s`, `4m 09s`, `12s`: a duration for people.
 std::string format_duration(core::Duration);
 
 } // namespace boshtap::app::report
