@@ -1,6 +1,9 @@
 #include "boshtap/app/auditor.hpp"
 
+#include "boshtap/core/event_json.hpp"
 #include "boshtap/core/gzip.hpp"
+
+#include <boost/json.hpp>
 
 #include <boost/asio/post.hpp>
 #include <spdlog/spdlog.h>
@@ -53,8 +56,54 @@ void Auditor::schedule_tick()
         bosh_.tick(clock(wall_now()), events_);
         ws_.tick(clock(wall_now()), events_);
         write(events_);
+        stats_.heartbeat_ms.store(std::chrono::duration_cast<std::chrono::milliseconds>(
+                                      std::chrono::steady_clock::now().time_since_epoch())
+                                      .count(),
+                                  std::memory_order_relaxed);
         schedule_tick();
     });
+}
+
+void Auditor::publish()
+{
+    constexpr auto r = std::memory_order_relaxed;
+    stats_.occupants.store(tracker_.open_occupants(), r);
+    stats_.rooms.store(tracker_.open_rooms(), r);
+    stats_.bosh_sessions.store(bosh_.open_sessions(), r);
+    stats_.ws_connections.store(ws_.open_connections(), r);
+    const auto& log = log_.stats();
+    stats_.log_written.store(log.written, r);
+    stats_.log_dropped.store(log.dropped, r);
+    stats_.log_opens.store(log.opens, r);
+    stats_.log_ok.store(!log_.broken(), r);
+}
+
+std::future<std::string> Auditor::rooms_json()
+{
+    auto promise = std::make_shared<std::promise<std::string>>();
+    auto result = promise->get_future();
+    boost::asio::post(io_, [this, promise] {
+        boost::json::array rooms;
+        for (const auto& room : tracker_.rooms()) {
+            boost::json::array occupants;
+            for (const auto& o : room.occupants) {
+                boost::json::object j;
+                j["occupant"] = o.occupant;
+                j["nick"] = o.nick ? boost::json::value(*o.nick) : nullptr;
+                j["jid"] = o.jid ? boost::json::value(*o.jid) : nullptr;
+                j["source"] = core::to_string(o.source);
+                j["transport"] = core::to_string(o.conn.transport);
+                j["conn"] = o.conn.id;
+                j["client_ip"] = o.conn.client_ip;
+                j["joined_at"] = core::format_timestamp(o.joined);
+                occupants.push_back(std::move(j));
+            }
+            rooms.push_back(boost::json::object{{"room", room.room},
+                                                {"occupants", std::move(occupants)}});
+        }
+        promise->set_value(boost::json::serialize(boost::json::object{{"rooms", std::move(rooms)}}));
+    });
+    return result;
 }
 
 void Auditor::finish()
@@ -104,9 +153,13 @@ void Auditor::write(core::Events& events)
 {
     for (const auto& e : events) {
         stats_.events[static_cast<std::size_t>(e.kind)].fetch_add(1, std::memory_order_relaxed);
+        if (e.kind == core::EventKind::leave)
+            stats_.leaves[static_cast<std::size_t>(e.reason)].fetch_add(1,
+                                                                        std::memory_order_relaxed);
         log_.write(format_.line(e));
     }
     events.clear();
+    publish();
 }
 
 void Auditor::note(core::TapIssue issue, std::string_view where)

@@ -125,6 +125,11 @@ po::options_description make_options()
             "file holding the secret key for --client-ip hash (at least 16 bytes)")
         ("log-fields", po::value<std::string>()->default_value("jid,client_ip,user_agent,conn"),
             "optional fields to write (jid, client_ip, user_agent, conn), or -field,... to drop")
+        ("admin-listen", po::value<std::string>(),
+            "HOST:PORT of the admin endpoint (/healthz, /metrics, /rooms); off unless given, "
+            "keep it on loopback")
+        ("admin-token-file", po::value<std::string>(),
+            "file holding a bearer token required for /metrics and /rooms")
         ("log-level", po::value<std::string>()->default_value("info"),
             "diagnostics on stderr: trace, debug, info, warn, error, off");
     // clang-format on
@@ -136,6 +141,17 @@ std::string help_text(const po::options_description& o)
     std::ostringstream out;
     out << usage_head << '\n' << o;
     return out.str();
+}
+
+// A secret kept in a file (never on the command line, where `ps` shows it); one trailing
+// newline is not part of it.
+std::string read_secret(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) throw std::invalid_argument("cannot read " + path);
+    std::string secret((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    while (!secret.empty() && (secret.back() == '\n' || secret.back() == '\r')) secret.pop_back();
+    return secret;
 }
 
 template <class F> auto flag(const char* name, F&& f) -> decltype(f())
@@ -207,13 +223,19 @@ RunConfig to_run_config(const po::variables_map& vm)
         if (!vm.count("client-ip-key-file"))
             throw ConfigError("--client-ip-key-file", "is required with --client-ip hash");
         c.privacy.hash_key = flag("client-ip-key-file", [&] {
-            const auto path = vm["client-ip-key-file"].as<std::string>();
-            std::ifstream in(path, std::ios::binary);
-            if (!in) throw std::invalid_argument("cannot read " + path);
-            std::string key((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-            while (!key.empty() && (key.back() == '\n' || key.back() == '\r')) key.pop_back();
-            if (key.size() < 16) throw std::invalid_argument(path + ": the key must be at least 16 bytes");
+            const auto key = read_secret(vm["client-ip-key-file"].as<std::string>());
+            if (key.size() < 16) throw std::invalid_argument("the key must be at least 16 bytes");
             return key;
+        });
+    }
+    if (vm.count("admin-listen"))
+        c.admin_listen =
+            flag("admin-listen", [&] { return parse_listen(vm["admin-listen"].as<std::string>()); });
+    if (vm.count("admin-token-file")) {
+        c.admin_token = flag("admin-token-file", [&] {
+            const auto token = read_secret(vm["admin-token-file"].as<std::string>());
+            if (token.size() < 16) throw std::invalid_argument("the token must be at least 16 bytes");
+            return token;
         });
     }
     c.bosh.silence_margin = std::chrono::seconds(vm["bosh-silence-margin"].as<unsigned>());

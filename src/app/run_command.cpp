@@ -1,5 +1,7 @@
 #include "boshtap/app/commands.hpp"
 
+#include "boshtap/app/admin_routes.hpp"
+#include "boshtap/app/admin_server.hpp"
 #include "boshtap/app/auditor.hpp"
 #include "boshtap/proxy/server.hpp"
 #include "boshtap/sinks/diagnostics.hpp"
@@ -51,6 +53,26 @@ int run_proxy(const RunConfig& config)
 
     auditor.start();
 
+    std::optional<AdminServer> admin;
+    std::optional<UpstreamProbe> probe;
+    if (config.admin_listen) {
+        try {
+            admin.emplace(AdminOptions{config.admin_listen->first, config.admin_listen->second,
+                                       config.admin_token},
+                          AdminHandler{});
+        } catch (const std::system_error& e) {
+            auditor.finish();
+            return config_error("--admin-listen",
+                                fmt::format("{}:{}: {}", config.admin_listen->first,
+                                            config.admin_listen->second, e.what()));
+        }
+        probe.emplace(admin->context(), config.server.upstream);
+        admin->set_handler(make_admin_handler(server->stats(), auditor, *probe));
+        probe->start();
+        admin->start();
+        spdlog::info("admin endpoint on {}:{}", config.admin_listen->first, admin->port());
+    }
+
     // Signals are handled on the auditor's thread: SIGHUP reopens the log there, where all
     // writes happen, so no lock is needed.
     boost::asio::signal_set signals(auditor.context(), SIGHUP, SIGTERM, SIGINT);
@@ -78,6 +100,7 @@ int run_proxy(const RunConfig& config)
                  config.event_log.path);
 
     server->run();
+    if (admin) admin->stop();
 
     boost::asio::post(auditor.context(), [&] { signals.cancel(); });
     auditor.finish();

@@ -214,6 +214,7 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     req.keep_alive(true);
     req.prepare_payload();
 
+    started_ = std::chrono::steady_clock::now();
     auto exchange = std::make_shared<UpstreamExchange>(ctx_, strand_, upstream, std::move(req));
     exchange_ = exchange;
     exchange_active_ = true;
@@ -264,6 +265,7 @@ void HttpSession::on_upstream(UpstreamResult&& result) {
         stream_.socket().cancel(ignored);
     }
     if (closed_) return;
+    ctx_->stats.latency.record(std::chrono::steady_clock::now() - started_);
 
     const bool close_after = !keep_alive_ || draining_;
     auto failed = [&](http::status status, std::atomic<std::uint64_t>& counter) {

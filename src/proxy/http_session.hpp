@@ -13,6 +13,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <array>
+#include <chrono>
 #include <memory>
 #include <optional>
 
@@ -66,6 +67,7 @@ private:
     bool keep_alive_ = true;
     bool head_ = false;
 
+    std::chrono::steady_clock::time_point started_{}; // of the upstream exchange (latency)
     std::uint64_t tap_exchange_ = 0;
     bool tap_pending_ = false;   // http_request reported, response/failure not yet
     bool exchange_active_ = false;

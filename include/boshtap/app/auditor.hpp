@@ -18,17 +18,33 @@
 
 #include <array>
 #include <atomic>
+#include <future>
 #include <cstdint>
 #include <optional>
 #include <thread>
 
 namespace boshtap::app {
 
+// Published by the auditor thread for the metrics and health endpoints (relaxed atomics).
 struct AuditStats {
+    static constexpr std::size_t reasons = 11; // core::LeaveReason values
     std::atomic<std::uint64_t> copies_dropped{0}; // backlog over queue_limit
     std::atomic<std::uint64_t> bytes_queued{0};   // backlog now
     std::atomic<std::uint64_t> parse_issues{0};   // bodies/messages the core could not use
     std::array<std::atomic<std::uint64_t>, 3> events{}; // by core::EventKind
+    std::array<std::atomic<std::uint64_t>, reasons> leaves{}; // by core::LeaveReason
+    // Gauges, refreshed after every batch.
+    std::atomic<std::uint64_t> occupants{0};
+    std::atomic<std::uint64_t> rooms{0};
+    std::atomic<std::uint64_t> bosh_sessions{0};
+    std::atomic<std::uint64_t> ws_connections{0};
+    // The event log (its own stats live on the auditor thread).
+    std::atomic<std::uint64_t> log_written{0};
+    std::atomic<std::uint64_t> log_dropped{0};
+    std::atomic<std::uint64_t> log_opens{0};
+    std::atomic<bool> log_ok{true};
+    // Liveness: steady-clock milliseconds of the auditor's last timer tick.
+    std::atomic<std::int64_t> heartbeat_ms{0};
 };
 
 class Auditor final : public proxy::Tap {
@@ -41,6 +57,8 @@ public:
     void finish();
     // Posts a reopen of the event log to the auditor thread (SIGHUP).
     void reopen_log();
+    // The rooms and occupants now, as JSON (built on the auditor thread).
+    std::future<std::string> rooms_json();
 
     boost::asio::io_context& context() { return io_; }
     const AuditStats& stats() const { return stats_; }
@@ -60,6 +78,7 @@ private:
     void write(core::Events&);
     void note(core::TapIssue, std::string_view where);
     void schedule_tick();
+    void publish();
 
     const RunConfig& config_;
     sinks::EventLog& log_;

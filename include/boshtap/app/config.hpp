@@ -32,6 +32,9 @@ struct RunConfig {
     std::chrono::seconds drain_timeout{10};
     std::size_t queue_limit = std::size_t{64} << 20; // auditor backlog, bytes
     std::string log_level = "info";
+    // Admin endpoint: none unless --admin-listen is given.
+    std::optional<std::pair<std::string, std::uint16_t>> admin_listen;
+    std::optional<std::string> admin_token;
 };
 
 enum class Command { run, replay, help, version };

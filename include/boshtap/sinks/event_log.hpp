@@ -46,6 +46,8 @@ public:
     // one is closed; if opening fails the old one stays in use. False on failure.
     bool reopen();
 
+    bool broken() const { return broken_; }
+
     const EventLogStats& stats() const { return stats_; }
     const std::string& path() const { return options_.path; }
 
