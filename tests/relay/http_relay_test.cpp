@@ -83,7 +83,7 @@ TEST_CASE("POST on the BOSH path: bytes unchanged both ways, query appended, tap
     CHECK(relay.stats().response_bytes == kReply.size());
 }
 
-TEST_CASE("trailing slash, OPTIONS preflight and GET are forwarded; only POST is tapped",
+TEST_CASE("trailing slash, OPTIONS preflight and GET are forwarded - only POST is tapped",
           "[relay][http]") {
     Upstream up([](const Request& req, int) {
         if (req.method() == http::verb::options)
@@ -340,7 +340,7 @@ TEST_CASE("client gone mid-exchange -> http_failed exactly once", "[relay][http]
     CHECK(relay.tap.count("http_response") == 0);
 }
 
-TEST_CASE("unknown paths get 404; only configured upstreams are contacted", "[relay][http]") {
+TEST_CASE("unknown paths get 404 - only configured upstreams are contacted", "[relay][http]") {
     Upstream up([](const Request&, int) { return ok(); });
     Relay relay(config(up.port()));
     for (const char* target : {"/", "/http-bind2", "/http-bindx/", "/http-bind//", "/etc/passwd"}) {

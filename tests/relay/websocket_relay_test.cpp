@@ -58,7 +58,7 @@ websocket::close_reason read_until_closed(Client& ws) {
 
 } // namespace
 
-TEST_CASE("WebSocket: handshake echoes the subprotocol; messages unchanged both ways; "
+TEST_CASE("WebSocket: handshake echoes the subprotocol - messages unchanged both ways - "
           "client close relayed",
           "[relay][ws]") {
     WsUpstream up;
