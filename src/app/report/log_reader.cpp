@@ -109,12 +109,14 @@ bool LogReader::inflate_more()
         z.zs.next_out = reinterpret_cast<Bytef*>(out);
         z.zs.avail_out = sizeof out;
         const int rc = inflate(&z.zs, Z_NO_FLUSH);
+        const std::size_t consumed = raw_end_ - raw_begin_ - z.zs.avail_in;
         raw_begin_ = raw_end_ - z.zs.avail_in;
         const std::size_t produced = sizeof out - z.zs.avail_out;
         pending_.append(out, produced);
         if (rc == Z_STREAM_END)
             z.member_done = true;
-        else if (rc != Z_OK && rc != Z_BUF_ERROR)
+        else if ((rc != Z_OK && rc != Z_BUF_ERROR) || (consumed == 0 && produced == 0))
+            // No progress with input and room for output would loop for ever.
             throw ReadError(fmt::format("corrupt gzip data ({})", z.zs.msg ? z.zs.msg : "inflate"));
         if (produced > 0) return true;
     }
