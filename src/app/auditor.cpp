@@ -96,6 +96,7 @@ std::future<std::string> Auditor::rooms_json()
                 j["conn"] = o.conn.id;
                 j["client_ip"] = o.conn.client_ip;
                 j["joined_at"] = core::format_timestamp(o.joined);
+                format_.redact(j); // the log's privacy policy applies here too
                 occupants.push_back(std::move(j));
             }
             rooms.push_back(boost::json::object{{"room", room.room},

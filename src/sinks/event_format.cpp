@@ -85,6 +85,12 @@ EventFormat::EventFormat(PrivacyOptions options) : options_(std::move(options))
 std::string EventFormat::line(const core::Event& event) const
 {
     auto json = core::to_json(event);
+    redact(json);
+    return core::serialize_line(json);
+}
+
+void EventFormat::redact(boost::json::object& json) const
+{
     for (const auto& field : optional_fields())
         if (!options_.fields.count(field)) json.erase(field);
     if (auto* ip = json.if_contains("client_ip"); ip && ip->is_string()) {
@@ -96,7 +102,6 @@ std::string EventFormat::line(const core::Event& event) const
         case ClientIpMode::off: json.erase("client_ip"); break;
         }
     }
-    return core::serialize_line(json);
 }
 
 } // namespace boshtap::sinks

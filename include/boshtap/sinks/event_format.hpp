@@ -4,6 +4,8 @@
 // docs/privacy.md says what each field reveals and why the defaults are what they are.
 #include "boshtap/core/event.hpp"
 
+#include <boost/json/object.hpp>
+
 #include <set>
 #include <string>
 #include <string_view>
@@ -43,6 +45,8 @@ class EventFormat {
 public:
     explicit EventFormat(PrivacyOptions = {});
     std::string line(const core::Event&) const; // one JSON object, no newline
+    // Applies the policy to any object with the event fields (also used for /rooms).
+    void redact(boost::json::object&) const;
 
 private:
     PrivacyOptions options_;
