@@ -65,6 +65,8 @@ constexpr const char* usage_head =
     "Usage:\n"
     "  boshtap --upstream URL [--ws-upstream URL] --log-file FILE [options]\n"
     "  boshtap replay FILE...   run wire transcripts through the detector, print events\n"
+    "  boshtap report [--format table|csv|json] [--room R] [--since T] [--until T] FILE...\n"
+    "                           meetings and attendance from event logs (report --help)\n"
     "  boshtap --help | --version\n"
     "\n"
     "boshtap forwards every request and response unchanged and appends one JSON line per\n"
@@ -261,6 +263,11 @@ Invocation parse_command_line(int argc, const char* const argv[])
     const auto options = make_options();
     inv.help_text = help_text(options);
 
+    // `report` parses its own flags (src/app/report/report_options.cpp).
+    if (argc >= 2 && std::string_view(argv[1]) == "report") {
+        inv.command = Command::report;
+        return inv;
+    }
     if (argc >= 2 && std::string_view(argv[1]) == "replay") {
         inv.command = Command::replay;
         for (int i = 2; i < argc; ++i) {

@@ -1,6 +1,7 @@
 // boshtap: reverse proxy that audits Jitsi Meet's XMPP traffic. See --help.
 #include "boshtap/app/commands.hpp"
 #include "boshtap/app/config.hpp"
+#include "boshtap/app/report/report_command.hpp"
 
 #include <fmt/format.h>
 #include <spdlog/sinks/stdout_sinks.h>
@@ -30,6 +31,8 @@ int main(int argc, char* argv[])
         return 0;
     case Command::replay:
         return run_replay(inv.replay_files);
+    case Command::report:
+        return run_report(argc - 1, argv + 1);
     case Command::run:
         break;
     }

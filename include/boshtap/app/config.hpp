@@ -37,7 +37,7 @@ struct RunConfig {
     std::optional<std::string> admin_token;
 };
 
-enum class Command { run, replay, help, version };
+enum class Command { run, replay, report, help, version };
 
 struct Invocation {
     Command command = Command::run;
