@@ -186,7 +186,7 @@ TEST_CASE("a file that cannot be read: exit 1, the others still reported", "[com
     CHECK_THAT(damaged.err, Catch::Contains("(after line"));
 }
 
-TEST_CASE("--room, --since and --until pick whole meetings", "[command]")
+TEST_CASE("the room, since and until filters pick whole meetings", "[command]")
 {
     TempDir dir;
     const auto file =
