@@ -67,6 +67,11 @@ TEST_CASE("CSV fields are quoted only when needed, quotes doubled", "[format][cs
     CHECK(report::csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
     CHECK(report::csv_field("two\nlines") == "\"two\nlines\"");
     CHECK(report::csv_field("cr\r") == "\"cr\r\"");
+    // CSV injection: names that a spreadsheet would run as formulas become text
+    CHECK(report::csv_field("=HYPERLINK(\"x\")") == "\"'=HYPERLINK(\"\"x\"\")\"");
+    CHECK(report::csv_field("+4930123") == "'+4930123");
+    CHECK(report::csv_field("@here") == "'@here");
+    CHECK(report::csv_field("-1") == "'-1");
 }
 
 TEST_CASE("CSV: a header and one row per participant per meeting", "[format][csv]")

@@ -10,6 +10,13 @@ namespace boshtap::app::report {
 
 std::string csv_field(std::string_view s)
 {
+    // A participant-chosen name starting with = + - @ (or tab/CR) would run as a formula in a
+    // spreadsheet (CSV injection): a leading apostrophe makes it text there.
+    std::string text;
+    if (!s.empty() && std::string_view("=+-@\t\r").find(s.front()) != std::string_view::npos)
+        text = "'";
+    text += s;
+    s = text;
     if (s.find_first_of(",\"\r\n") == std::string_view::npos) return std::string(s);
     std::string out = "\"";
     for (const char c : s) {
