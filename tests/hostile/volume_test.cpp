@@ -1,0 +1,71 @@
+// Large bodies: thousands of stanzas, thousands of rooms, thousands of attributes. Each must
+// cost bounded CPU on the auditor thread (a body is at most --body-limit, 1 MiB by default).
+#include "hostile_support.hpp"
+
+using namespace boshtap;
+using namespace boshtap::hostile;
+
+TEST_CASE("A body with 5000 occupants' presence joins and leaves them in bounded time",
+          "[hostile][volume]") {
+    constexpr int n = 5000;
+    std::string joins, leaves;
+    for (int i = 0; i < n; ++i) {
+        joins += occupant_presence("p" + std::to_string(i), nick("N" + std::to_string(i)));
+        leaves += occupant_presence("p" + std::to_string(i), {}, "unavailable");
+    }
+    BoshSession s;
+    s.exchange({}, occupant_presence("me", {}, {}, "<status code='110'/>"));
+    const double cpu = cpu_seconds([&] {
+        s.exchange({}, joins);
+        s.exchange({}, leaves);
+    });
+    CHECK(s.out.size() == 1 + 2 * n);
+    CHECK(cpu < cpu_budget_s);
+}
+
+// Open bug (reported): close_conn erases each room from the connection's room vector, O(n^2).
+TEST_CASE("Join requests to 10000 rooms, then the session ends, in bounded time",
+          "[hostile][volume][!mayfail]") {
+    constexpr int n = 10'000; // about 1 MiB of requests
+    std::string requests;
+    for (int i = 0; i < n; ++i)
+        requests +=
+            "<presence xmlns='jabber:client' to='r" + std::to_string(i) +
+            "@conference.meet.jitsi/me'><x xmlns='http://jabber.org/protocol/muc'/></presence>";
+    BoshSession s;
+    const double cpu = cpu_seconds([&] {
+        s.exchange(requests, {});
+        s.exchange({}, response({}, "type='terminate'"));
+        const auto id = s.next_id++;
+        s.tap.on_request(id, BoshSession::meta(),
+                         request("s1", s.rids["s1"]++, {}, "type='terminate'"), at(++s.clock),
+                         s.out);
+        s.tap.on_response(id, 200, response({}, "type='terminate'"), at(++s.clock), s.out);
+    });
+    CHECK(s.out.empty());
+    CHECK(s.tracker.open_rooms() == 0);
+    CHECK(cpu < cpu_budget_s);
+}
+
+// Open bug (reported): namespace_of() scans every attribute of every ancestor, once per element
+// it is asked about; a client body with N attributes and N children costs N^2.
+TEST_CASE("Many attributes times many stanzas cost bounded time", "[hostile][volume][!mayfail]") {
+    constexpr int n = 8000; // 40k (700 KiB) took 94 s of CPU in a Debug build
+    std::string attrs;
+    for (int i = 0; i < n; ++i)
+        attrs += " a" + std::to_string(i) + "=''";
+    std::string stanzas;
+    for (int i = 0; i < n; ++i)
+        stanzas += "<presence/>";
+    BoshSession s;
+    const double cpu = cpu_seconds([&] {
+        const auto id = s.next_id++;
+        // The namespace declaration last: every lookup walks all attributes before it.
+        const std::string body = "<body sid='s1' rid='" + std::to_string(s.rids["s1"]++) + "'" +
+                                 attrs + " xmlns='http://jabber.org/protocol/httpbind'>" + stanzas +
+                                 "</body>";
+        s.tap.on_request(id, BoshSession::meta(), body, at(++s.clock), s.out);
+    });
+    CHECK(s.out.empty());
+    CHECK(cpu < cpu_budget_s);
+}
