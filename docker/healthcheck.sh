@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Docker HEALTHCHECK for boshtap, with bash only (no curl in the image).
-# Today: a TCP connect to the listen port. When the admin endpoint (--admin-listen, GET /healthz)
-# ships, switching is one line: the default below becomes `http` (or set BOSHTAP_HEALTHCHECK=http).
+# Default: GET /healthz on the admin endpoint (BOSHTAP_ADMIN_LISTEN): the auditor is alive, the
+# upstream is reachable and the event log is writable. BOSHTAP_HEALTHCHECK=tcp only checks that
+# the listen port accepts connections (for a container run without the admin endpoint).
 set -uo pipefail
 
 # host:port from BOSHTAP_LISTEN; a wildcard address is probed on loopback.
@@ -31,7 +32,7 @@ http_check() {
     exit 1
 }
 
-mode=${BOSHTAP_HEALTHCHECK:-tcp}
+mode=${BOSHTAP_HEALTHCHECK:-http}
 case $mode in
     tcp)  tcp_check "$host" "$port" ;;
     http) http_check "$admin_host" "$admin_port" /healthz ;;

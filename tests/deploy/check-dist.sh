@@ -43,10 +43,10 @@ def=$dist/boshtap.default
 for v in BOSHTAP_LISTEN BOSHTAP_UPSTREAM BOSHTAP_WS_UPSTREAM BOSHTAP_LOG_FILE; do
     verdict "default: $v set" grep -q "^$v=" "$def"
 done
-# Every BOSHTAP_* name used in the shipped files is an option of the CLI contract.
-opts='LISTEN UPSTREAM WS_UPSTREAM LOG_FILE LOG_MAX_SIZE LOG_MAX_FILES BOSH_PATH WS_PATH BODY_LIMIT
-      WS_MAX_MESSAGE UPSTREAM_TIMEOUT CLIENT_TIMEOUT THREADS TRUSTED_PROXY BOSH_SILENCE_MARGIN
-      WS_RESUME_WINDOW DRAIN_TIMEOUT LOG_LEVEL ADMIN_LISTEN QUEUE_LIMIT IGNORE_RESOURCE'
+# Every BOSHTAP_* name used in the shipped files is an option of the CLI (read from the
+# option table in src/app/config.cpp, so a new flag needs no edit here).
+opts=$(grep -oE '^\s+\("[a-z][a-z-]*' "$src/src/app/config.cpp" | sed 's/^[[:space:]]*("//' |
+       tr 'a-z-' 'A-Z_')
 unknown=$(grep -ohE 'BOSHTAP_[A-Z_]+' "$def" "$src/docker-compose.yml" "$src/docker/Dockerfile" |
           sed 's/^BOSHTAP_//' | sort -u |
           grep -vxE 'EXTRA_ARGS|HEALTHCHECK|VERSION|WERROR|SANITIZE|TESTS|BENCH' |
