@@ -2,6 +2,7 @@
 
 #include "namespaces.hpp"
 
+#include <cstdint>
 #include <string>
 
 namespace boshtap::core::xml {
@@ -44,9 +45,63 @@ bool is_valid_utf8(std::string_view s) noexcept
     return true;
 }
 
+namespace {
+
+// XML 1.0 §2.2 Char: what a character reference may name (§4.1, well-formedness constraint
+// "Legal Character").
+constexpr bool is_xml_char(std::uint32_t c) noexcept
+{
+    return c == 0x9 || c == 0xA || c == 0xD || (c >= 0x20 && c <= 0xD7FF) ||
+           (c >= 0xE000 && c <= 0xFFFD) || (c >= 0x10000 && c <= 0x10FFFF);
+}
+
+constexpr int dec_digit(char c) noexcept
+{
+    return c >= '0' && c <= '9' ? c - '0' : -1;
+}
+
+constexpr int hex_digit(char c) noexcept
+{
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+// pugixml decodes `&#N;` and `&#xH;` after our UTF-8 check and writes whatever code point they
+// name: a surrogate or a value past U+10FFFF becomes malformed UTF-8, `&#0;` a NUL that cuts the
+// C string it lands in. Such a reference is not well-formed XML, so no server sends one: refuse
+// the text. Matches what pugixml decodes (digits then ';', lowercase 'x' only); anything else it
+// keeps as literal text, which the UTF-8 check has already covered. Comments and CDATA are
+// scanned too: RFC 6120 §11.1 forbids the former and servers never emit the latter.
+bool char_refs_are_chars(std::string_view text) noexcept
+{
+    for (auto amp = text.find("&#"); amp != std::string_view::npos;
+         amp = text.find("&#", amp + 2)) {
+        std::size_t i = amp + 2;
+        const bool hex = i < text.size() && text[i] == 'x';
+        if (hex) ++i;
+        const std::size_t first = i;
+        std::uint32_t value = 0;
+        for (; i < text.size(); ++i) {
+            const int d = hex ? hex_digit(text[i]) : dec_digit(text[i]);
+            if (d < 0) break;
+            // Saturate: past U+10FFFF is refused however many digits follow (pugixml wraps).
+            if (value <= 0x10FFFF) value = value * (hex ? 16 : 10) + static_cast<std::uint32_t>(d);
+        }
+        if (i == first || i == text.size() || text[i] != ';') continue; // left as literal text
+        if (!is_xml_char(value)) return false;
+    }
+    return true;
+}
+
+} // namespace
+
 bool parse(std::string_view text, pugi::xml_document& doc)
 {
-    if (text.find('\0') != std::string_view::npos || !is_valid_utf8(text)) return false;
+    if (text.find('\0') != std::string_view::npos || !is_valid_utf8(text) ||
+        !char_refs_are_chars(text))
+        return false;
     // parse_doctype keeps a DOCTYPE as a node so that it can be refused; pugixml never expands
     // entities other than the five predefined ones and character references.
     const auto result = doc.load_buffer(

@@ -132,20 +132,37 @@ TEST_CASE("NUL bytes are refused, raw or in a WebSocket message", "[hostile][xml
     CHECK(out.empty());
 }
 
-// Open bug (reported): character references are decoded after the UTF-8 check, so &#xD800;
-// (a surrogate), &#x110000; and &#0; put invalid UTF-8 or a NUL into a logged field.
-TEST_CASE("Character references to non-characters never reach an event",
-          "[hostile][xml][!mayfail]") {
-    for (const std::string ref : {"&#xD800;", "&#x110000;", "&#xFFFFFFFF;"}) {
+// Formerly open bug 1: character references were decoded after the UTF-8 check, so &#xD800;
+// (a surrogate), &#x110000; and &#0; put invalid UTF-8 or a NUL into a logged field. Such a
+// reference is not well-formed XML (XML 1.0 §4.1): the body is refused.
+TEST_CASE("Character references to non-characters never reach an event", "[hostile][xml]") {
+    for (const std::string ref : {"&#xD800;", "&#x110000;", "&#xFFFFFFFF;", "&#0;", "&#x1;"}) {
         BoshSession s;
-        answer(s,
-               response(occupant_presence("alice", nick("A" + ref), {}, "<status code='110'/>")));
         INFO(ref);
-        require_valid_lines(s.out);
+        CHECK(answer(s, response(occupant_presence("alice", nick("A" + ref), {},
+                                                   "<status code='110'/>"))) ==
+              core::TapIssue::not_xml);
+        CHECK(s.out.empty());
     }
-    // &#0; silently cuts a C string: "victim&#0;x" would be logged as "victim".
+    // &#0; silently cut a C string: "vic&#0;tim" was logged as "vic".
     BoshSession s;
-    answer(s, response(occupant_presence("vic&#0;tim", nick("A"), {}, "<status code='110'/>")));
-    for (const auto &e : s.out)
-        CHECK(e.occupant != "vic");
+    CHECK(answer(s, response(occupant_presence("vic&#0;tim", nick("A"), {},
+                                               "<status code='110'/>"))) ==
+          core::TapIssue::not_xml);
+    CHECK(s.out.empty());
+    // The same over WebSocket.
+    core::Tracker tracker;
+    core::WsTap ws(tracker);
+    core::Events out;
+    ws.on_open("w1", {}, at(0));
+    CHECK(ws.on_message("w1", core::Direction::server_to_client,
+                        occupant_presence("alice", nick("A&#xDFFF;"), {}, "<status code='110'/>"),
+                        at(1), out) == core::TapIssue::not_xml);
+    CHECK(out.empty());
+    // A legal reference still works.
+    BoshSession ok;
+    answer(ok, response(occupant_presence("alice", nick("A&#x1F600;"), {}, "<status code='110'/>")));
+    REQUIRE(ok.out.size() == 1);
+    CHECK(ok.out[0].nick == "A\xF0\x9F\x98\x80");
+    require_valid_lines(ok.out);
 }

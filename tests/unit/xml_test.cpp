@@ -103,3 +103,43 @@ TEST_CASE("text_of decodes entities and joins text and CDATA", "[xml]")
     REQUIRE(xml::parse(text, doc));
     CHECK(xml::text_of(doc.document_element()) == expected);
 }
+
+TEST_CASE("xml::parse refuses character references that name no XML Char", "[xml]")
+{
+    const auto [what, text] = GENERATE(table<const char*, const char*>({
+        {"NUL (would cut the C string)", "<a>vic&#0;tim</a>"},
+        {"NUL in an attribute", "<a from='r@c/vic&#0;tim'/>"},
+        {"NUL, hex", "<a>&#x0;</a>"},
+        {"control character", "<a>&#x1;</a>"},
+        {"high surrogate", "<a>&#xD800;</a>"},
+        {"low surrogate, decimal", "<a>&#57343;</a>"},
+        {"U+FFFE", "<a>&#xFFFE;</a>"},
+        {"U+FFFF", "<a>&#65535;</a>"},
+        {"past U+10FFFF", "<a>&#x110000;</a>"},
+        {"32-bit maximum", "<a n='&#xFFFFFFFF;'/>"},
+        {"wraps to 'A' in 32 bits", "<a>&#x100000041;</a>"},
+        {"many digits", "<a>&#99999999999999999999999999;</a>"},
+    }));
+    INFO(what);
+    pugi::xml_document doc;
+    CHECK_FALSE(xml::parse(text, doc));
+}
+
+TEST_CASE("xml::parse keeps legal references and reference look-alikes", "[xml]")
+{
+    const auto [text, expected] = GENERATE(table<const char*, const char*>({
+        {"<n>&#9;&#xA;&#13;&#x20;</n>", "\t\n\r "},
+        {"<n>&#xD7FF;&#xE000;&#xFFFD;</n>", "\xED\x9F\xBF\xEE\x80\x80\xEF\xBF\xBD"},
+        {"<n>&#x10000;&#x10FFFF;</n>", "\xF0\x90\x80\x80\xF4\x8F\xBF\xBF"},
+        {"<n>&#x0041;&#00065;</n>", "AA"},
+        // Not references: pugixml keeps them as text, so nothing unsafe reaches a field.
+        {"<n>&#X0;</n>", "&#X0;"},
+        {"<n>&#;&#x;</n>", "&#;&#x;"},
+        {"<n>&#0 ;</n>", "&#0 ;"},
+        {"<n>&amp;#0;</n>", "&#0;"},
+    }));
+    INFO(text);
+    pugi::xml_document doc;
+    REQUIRE(xml::parse(text, doc));
+    CHECK(xml::text_of(doc.document_element()) == expected);
+}
