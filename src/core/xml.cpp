@@ -3,6 +3,7 @@
 #include "namespaces.hpp"
 
 #include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace boshtap::core::xml {
@@ -95,6 +96,33 @@ bool char_refs_are_chars(std::string_view text) noexcept
     return true;
 }
 
+// No XMPP element carries more than a couple of dozen attributes (the most in the fixtures: 14 on
+// a BOSH session creation body; a Jingle <candidate/> has 13). The bound keeps namespace_of,
+// which scans the attributes of each ancestor, linear in the body size. Depth needs no bound:
+// the core only resolves nodes a few levels below the root.
+constexpr std::size_t max_attributes = 64;
+
+bool attributes_bounded(const pugi::xml_node& root) noexcept
+{
+    // Iterative pre-order walk: documents may be deeply nested.
+    for (auto n = root; n;) {
+        if (n.type() == pugi::node_element) {
+            std::size_t count = 0;
+            for (auto a = n.first_attribute(); a; a = a.next_attribute()) {
+                if (++count > max_attributes) return false;
+            }
+        }
+        if (auto c = n.first_child()) {
+            n = c;
+            continue;
+        }
+        while (n && n != root && !n.next_sibling()) n = n.parent();
+        if (!n || n == root) break;
+        n = n.next_sibling();
+    }
+    return true;
+}
+
 } // namespace
 
 bool parse(std::string_view text, pugi::xml_document& doc)
@@ -112,7 +140,7 @@ bool parse(std::string_view text, pugi::xml_document& doc)
         if (node.type() == pugi::node_doctype) return false;
         if (node.type() == pugi::node_element) ++elements;
     }
-    return elements == 1;
+    return elements == 1 && attributes_bounded(doc.document_element());
 }
 
 std::string_view local_name(const pugi::xml_node& node) noexcept
@@ -143,9 +171,14 @@ std::string_view namespace_of(const pugi::xml_node& node) noexcept
         p.copy(buf + head.size(), p.size());
         wanted = std::string_view(buf, head.size() + p.size());
     }
+    // Bounded comparison: an attribute name may be huge, and every ancestor's attributes are
+    // looked at on each call.
     for (auto n = node; n && n.type() == pugi::node_element; n = n.parent()) {
         for (const auto& a : n.attributes()) {
-            if (wanted == a.name()) return a.value();
+            const char* name = a.name();
+            if (std::strncmp(name, wanted.data(), wanted.size()) == 0 &&
+                name[wanted.size()] == '\0')
+                return a.value();
         }
     }
     return {};

@@ -9,7 +9,8 @@ namespace boshtap::core::xml {
 // Parses exactly one element from `text` into `doc`. Rejects what pugixml would let through but
 // XMPP forbids (RFC 6120 §11.1): any DOCTYPE (so no entity is ever declared or expanded), NUL
 // bytes, malformed UTF-8, character references that name no XML Char (XML 1.0 §2.2, §4.1: a
-// surrogate, past U+10FFFF, NUL), and more than one top-level element.
+// surrogate, past U+10FFFF, NUL), elements with more than 64 attributes, and more than one
+// top-level element.
 bool parse(std::string_view text, pugi::xml_document& doc);
 
 bool is_valid_utf8(std::string_view) noexcept;

@@ -143,3 +143,37 @@ TEST_CASE("xml::parse keeps legal references and reference look-alikes", "[xml]"
     REQUIRE(xml::parse(text, doc));
     CHECK(xml::text_of(doc.document_element()) == expected);
 }
+
+TEST_CASE("xml::parse bounds the attributes of an element", "[xml]")
+{
+    const auto element = [](const char* name, int attributes) {
+        std::string s = std::string("<") + name;
+        for (int i = 0; i < attributes; ++i) s += " a" + std::to_string(i) + "=''";
+        return s;
+    };
+    pugi::xml_document doc;
+    CHECK(xml::parse(element("r", 64) + "/>", doc));
+    CHECK_FALSE(xml::parse(element("r", 65) + "/>", doc));
+    // Anywhere in the tree, after any sibling.
+    CHECK(xml::parse("<r><a/>" + element("b", 64) + "/></r>", doc));
+    CHECK_FALSE(xml::parse("<r><a/><b>" + element("c", 65) + "/></b></r>", doc));
+}
+
+TEST_CASE("namespace_of compares names without scanning long ones", "[xml]")
+{
+    // A huge attribute name on the body, looked at once per child, must not cost its length
+    // each time (that would be quadratic in the body).
+    const std::string huge(200'000, 'y');
+    std::string text = "<body x" + huge + "='' xmlns='urn:b'>";
+    for (int i = 0; i < 20'000; ++i) text += "<p/>";
+    text += "</body>";
+    pugi::xml_document doc;
+    REQUIRE(xml::parse(text, doc));
+    std::size_t in_ns = 0;
+    for (const auto& c : doc.document_element().children()) in_ns += xml::is(c, "urn:b", "p");
+    CHECK(in_ns == 20'000);
+    // A name that starts like the declaration is not the declaration.
+    REQUIRE(xml::parse("<r xmlnsx='urn:no'><p:n xmlns:pq='urn:no'/></r>", doc));
+    CHECK(xml::namespace_of(doc.document_element()).empty());
+    CHECK(xml::namespace_of(doc.document_element().first_child()).empty());
+}
