@@ -1,5 +1,7 @@
 #include "boshtap/core/event_json.hpp"
 
+#include "xml.hpp"
+
 #include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
@@ -31,6 +33,35 @@ boost::json::value optional_string(const std::optional<std::string>& s)
     return boost::json::string(*s);
 }
 
+// Fields that do not come from parsed XML (an HTTP header, an address, an id) may hold any
+// bytes: Beast admits obs-text (0x80-0xFF, RFC 9110 §5.5) in a User-Agent. Valid UTF-8 is kept
+// as it is; each byte that does not start a valid sequence becomes U+FFFD, so the line stays
+// valid UTF-8 (RFC 8259 §8.1). Control characters need nothing here: Boost.JSON escapes them.
+boost::json::string valid_utf8(std::string_view s)
+{
+    if (xml::is_valid_utf8(s)) return boost::json::string(s);
+    boost::json::string out;
+    out.reserve(s.size() + 8);
+    for (std::size_t i = 0; i < s.size();) {
+        const auto c = static_cast<unsigned char>(s[i]);
+        // Length announced by the lead byte (0: a continuation byte or never valid).
+        const std::size_t len = c < 0x80   ? 1
+                                : c < 0xC0 ? 0
+                                : c < 0xE0 ? 2
+                                : c < 0xF0 ? 3
+                                : c < 0xF8 ? 4
+                                           : 0;
+        if (len != 0 && i + len <= s.size() && xml::is_valid_utf8(s.substr(i, len))) {
+            out.append(s.substr(i, len));
+            i += len;
+        } else {
+            out.append("\xEF\xBF\xBD");
+            ++i;
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 boost::json::object to_json(const Event& e)
@@ -57,16 +88,17 @@ boost::json::object to_json(const Event& e)
     }
     o["jid"] = optional_string(e.jid);
     o["transport"] = to_string(e.conn.transport);
-    o["conn"] = e.conn.id;
-    o["client_ip"] = e.conn.client_ip;
-    o["user_agent"] = e.conn.user_agent;
+    o["conn"] = valid_utf8(e.conn.id);
+    o["client_ip"] = valid_utf8(e.conn.client_ip);
+    o["user_agent"] = valid_utf8(e.conn.user_agent);
     return o;
 }
 
 std::string serialize_line(const boost::json::object& o)
 {
     // Boost.JSON escapes control characters (newlines included) and quotes, so a line never
-    // breaks; the core only admits valid UTF-8 (xml::parse), so the output is valid UTF-8.
+    // breaks; the core only admits valid UTF-8 (xml::parse) and to_json repairs the fields that
+    // come from elsewhere, so the output is valid UTF-8.
     // Doubles are the one exception to plain boost::json::serialize: Boost 1.81 writes them in
     // E-notation (1.49107E2), valid but unreadable in a log people grep; fmt writes the
     // shortest round-trip decimal (149.107).

@@ -134,3 +134,26 @@ TEST_CASE("hostile nicks stay one valid JSON line", "[json]")
     CHECK(std::string_view(o.at("nick").as_string()) == nick);
     CHECK(std::string_view(o.at("old_nick").as_string()) == nick);
 }
+
+TEST_CASE("fields from outside the XML are repaired to valid UTF-8", "[json]")
+{
+    // Beast passes obs-text (0x80-0xFF) in header values through; the line must stay UTF-8.
+    const auto [raw, expected] = GENERATE(table<std::string, std::string>({
+        {"Mozilla/5.0", "Mozilla/5.0"},
+        {"caf\xC3\xA9 \xF0\x9F\x98\x80", "caf\xC3\xA9 \xF0\x9F\x98\x80"},
+        {"UA \xFF\xFE", "UA \xEF\xBF\xBD\xEF\xBF\xBD"},
+        {"overlong \xC0\xAF", "overlong \xEF\xBF\xBD\xEF\xBF\xBD"},
+        {"surrogate \xED\xA0\x80!", "surrogate \xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD!"},
+        {"cut \xE2\x82", "cut \xEF\xBF\xBD\xEF\xBF\xBD"},
+        {"latin1 \xE9t\xE9", "latin1 \xEF\xBF\xBDt\xEF\xBF\xBD"},
+        {std::string("nul \0 ctl \x01", 11), std::string("nul \0 ctl \x01", 11)},
+    }));
+    auto e = sample(EventKind::join);
+    e.conn.user_agent = raw;
+    e.conn.client_ip = raw;
+    e.conn.id = raw;
+    const auto o = round_trip(e); // boost::json::parse refuses invalid UTF-8
+    CHECK(std::string_view(o.at("user_agent").as_string()) == expected);
+    CHECK(std::string_view(o.at("client_ip").as_string()) == expected);
+    CHECK(std::string_view(o.at("conn").as_string()) == expected);
+}
