@@ -109,11 +109,11 @@ async function startStack(opts) {
     boshUrl: `http://127.0.0.1:${nginxPort}/http-bind`,
     wsUrl: `ws://127.0.0.1:${nginxPort}/xmpp-websocket`,
     c2sPort,
-    settings: { boshInactivity: o.boshInactivity, hibernation: o.hibernation, silenceMargin: 5, resumeWindow: 20 },
+    settings: { boshInactivity: o.boshInactivity, hibernation: o.hibernation, silenceMargin: 5, resumeWindow: 20, ...(o.boshWait ? { boshWait: o.boshWait } : {}) },
     env() {
       return {
         SCENARIO_BOSH_URL: this.boshUrl, SCENARIO_WS_URL: this.wsUrl, SCENARIO_DOMAIN: DOMAIN, SCENARIO_MUC: MUC,
-        SCENARIO_SERVER: o.server, SCENARIO_MODE: this.mode, STACK_DIR: o.dir,
+        SCENARIO_SERVER: o.server, SCENARIO_MODE: this.mode, STACK_DIR: o.dir, SCENARIO_C2S_PORT: String(c2sPort),
         SCENARIO_SETTINGS: JSON.stringify(this.settings),
       };
     },

@@ -16,14 +16,20 @@ class Truth {
     if (this.fd !== null) fs.writeSync(this.fd, JSON.stringify(r) + '\n');
     return r;
   }
-  join({ room, occupant, nick, by }) {
-    return this._write({ event: 'join', room, occupant, nick, source: 'self', by });
+  // source: `self` for a participant whose own connection passes boshtap, `observed` for one
+  // that boshtap only sees in others' streams (plain-TCP participants).
+  join({ room, occupant, nick, source = 'self', by }) {
+    return this._write({ event: 'join', room, occupant, nick, source, by });
   }
   nickChange({ room, occupant, nick, old_nick, by }) {
     return this._write({ event: 'nick_change', room, occupant, nick, old_nick, by });
   }
   leave({ room, occupant, nick, reason, class: cls, t_max, by }) {
     return this._write({ event: 'leave', room, occupant, nick, reason, class: cls, t_max, by });
+  }
+  // Not an event: a point in the run the checker needs (e.g. a boshtap restart).
+  marker(rec) {
+    return this._write({ marker: true, ...rec });
   }
   // When the last event whose moment depends on a timer may still appear.
   deadline() {
