@@ -6,7 +6,10 @@
 // the run's directory is kept.
 //
 //   run-scenario.js --server prosody|ejabberd --transport bosh|websocket|mixed
-//                   [--boshtap BIN | --bypass] [--keep] [-- DRIVER ARGS (e.g. --mode random --seed 7)]
+//                   [--boshtap BIN | --bypass] [--keep] [--bosh-wait SECONDS]
+//                   [-- DRIVER ARGS (e.g. --mode random --seed 7)]
+// --bosh-wait shortens the clients' BOSH wait (default Jitsi's 60 s), and with it boshtap's
+// silence timer (inactivity + wait + margin) that bounds how long a vanished client may take.
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
 const path = require('node:path');
@@ -33,7 +36,7 @@ async function main() {
   if (!args.bypass && !boshtap) throw new Error('no boshtap binary: pass --boshtap BIN, set BOSHTAP_BIN, or use --bypass');
   const server = args.server || 'prosody';
   const transport = args.transport || 'bosh';
-  stack = await startStack({ server, boshtap });
+  stack = await startStack({ server, boshtap, boshWait: args['bosh-wait'] ? Number(args['bosh-wait']) : undefined });
   console.log(`stack: ${stack.mode} -> ${server}, ${transport}, in ${stack.dir}`);
 
   const truth = path.join(stack.dir, 'truth.jsonl');

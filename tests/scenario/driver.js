@@ -6,12 +6,18 @@
 //
 //   driver.js [--mode scripted|random|demo] [--transport bosh|websocket|mixed] [--no-resume]
 //             [--seed N] [--participants N] [--duration SECONDS] [--rooms N]
-//             [--truth FILE] [--wire DIR] [--bosh-url URL] [--ws-url URL] [--domain D] [--muc M] [--server NAME]
+//             [--phones N] [--wave N] [--exclude-moves a,b] [--restart-at SECONDS]
+//             [--truth FILE] [--wire DIR] [--bosh-url URL] [--ws-url URL] [--c2s-port N]
+//             [--domain D] [--muc M] [--server NAME]
 //
 // URLs and domains default to the SCENARIO_* variables the integration harness exports.
+// --phones: plain-TCP participants on the server's c2s port (random mode; scripted has two).
+// --restart-at: random mode; the parent (run-restart.js, over IPC) restarts boshtap then.
 // Exits 0 once every event it caused may have reached the log (timer deadlines included).
 const fs = require('node:fs');
 const { Participant } = require('./lib/participant');
+const { Phone } = require('./lib/phone');
+const { restartPoint } = require('./lib/restart-point');
 const { Truth } = require('./lib/truth');
 const { makeRng } = require('./lib/rng');
 const { scripted } = require('./scenarios/scripted');
@@ -38,6 +44,7 @@ async function main() {
   const env = {
     boshUrl: args['bosh-url'] || process.env.SCENARIO_BOSH_URL,
     wsUrl: args['ws-url'] || process.env.SCENARIO_WS_URL,
+    c2sPort: Number(args['c2s-port'] || process.env.SCENARIO_C2S_PORT || 0),
     domain: args.domain || process.env.SCENARIO_DOMAIN || 'meet.jitsi',
     muc: args.muc || process.env.SCENARIO_MUC || 'conference.meet.jitsi',
     server: args.server || process.env.SCENARIO_SERVER || 'other',
@@ -65,25 +72,36 @@ async function main() {
     participants.push(p);
     return p;
   };
+  const makePhone = (name, r = rng) => new Phone(name, { ...ctx, rng: r });
   const forkRng = (i) => makeRng((seed * 7919 + i * 104729) >>> 0);
   log(`${mode} run, transport ${transport}, seed ${seed}, rooms ${rooms.join(' ')}`);
 
+  const waitForDeadline = async () => {
+    const wait = truth.deadline() - Date.now() / 1000;
+    if (wait > 0) {
+      log(`waiting ${wait.toFixed(1)} s for timer-driven leaves to become due`);
+      await sleep(wait * 1000);
+    }
+  };
+
   if (mode === 'scripted') {
-    await scripted({ make, rooms, transport, resume: !args['no-resume'], sleep, settings });
+    await scripted({ make, makePhone, rooms, transport, resume: !args['no-resume'], sleep, settings, phones: Boolean(env.c2sPort) });
   } else if (mode === 'demo') {
     await demo({ make, rooms, sleep });
   } else if (mode === 'random') {
-    await randomWalk({ make, rooms, transport, resume: !args['no-resume'], sleep, rng, forkRng,
-      participants: Number(args.participants || 10), duration: Number(args.duration || 60) });
+    const restart = args['restart-at'] ? restartPoint({ at: Number(args['restart-at']), truth, waitForDeadline, log, sleep, participants: () => participants }) : null;
+    const run = await randomWalk({ make, makePhone, rooms, transport, resume: !args['no-resume'], sleep, rng, forkRng,
+      participants: Number(args.participants || 10), duration: Number(args.duration || 60),
+      phones: Number(args.phones || 0), wave: Number(args.wave || 6),
+      excludeMoves: args['exclude-moves'] ? args['exclude-moves'].split(',') : [],
+      hold: restart ? restart.hold : undefined });
+    if (restart) await restart.done;
+    await run.finish(waitForDeadline);
   } else {
     throw new Error(`unknown mode ${mode}`);
   }
 
-  const wait = truth.deadline() - Date.now() / 1000;
-  if (wait > 0) {
-    log(`waiting ${wait.toFixed(1)} s for timer-driven leaves to become due`);
-    await sleep(wait * 1000);
-  }
+  await waitForDeadline();
   truth.close();
   log(`done: ${truth.records.length} expected events`);
 }

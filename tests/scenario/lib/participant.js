@@ -251,6 +251,20 @@ class Participant {
     this.log('reloaded');
   }
 
+  // After boshtap restarted: a WebSocket client whose socket the old process closed (1001)
+  // resumes its session, as Jitsi's client does. BOSH clients just keep polling (strophe
+  // retries the requests that got 502 while boshtap was down).
+  async recover() {
+    if (this.gone || this.transport !== 'websocket' || !this.conn || this.conn.connected) return;
+    const token = this.conn.sm && this.conn.sm.state.id;
+    if (!token) throw new Error(`${this.name}: disconnected and not resumable`);
+    const sep = this.base.includes('?') ? '&' : '?';
+    this.conn.service = `${this.base}${sep}previd=${encodeURIComponent(token)}#${this.clientId}`;
+    await this._login(this.conn);
+    if (!this.conn.sm.resumed) throw new Error(`${this.name}: stream was not resumed after the restart`);
+    this.log(`resumed after the restart as ${this.conn.jid}`);
+  }
+
   // WebSocket only: the TCP connection drops, the client reconnects with ?previd= and resumes
   // the XEP-0198 session within the server's hibernation time. The occupant never leaves.
   async dropAndResume(outageMs) {
