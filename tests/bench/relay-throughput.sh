@@ -123,13 +123,14 @@ med() { awk -v ph="$1" -v c="$2" -v p="$3" -v f="$4" '$1 == ph && $3 == c && $4 
   echo
   echo "## Relay throughput (medians over $ROUNDS rounds; ratios taken per round)"
   echo
-  echo "| conns | path | req/s | p50 ms | p99 ms | relay CPU us/req |"
-  echo "|---|---|---|---|---|---|"
+  echo "| conns | path | req/s | p50 ms | p99 ms | relay CPU us/req | errors (all rounds) |"
+  echo "|---|---|---|---|---|---|---|"
   for conns in $CONNS; do
     for path in "${PATHS[@]}"; do
-      printf '| %s | %s | %.0f | %.2f | %.2f | %s |\n' "$conns" "$path" "$(med sat "$conns" "$path" 5)" \
+      printf '| %s | %s | %.0f | %.2f | %.2f | %s | %s |\n' "$conns" "$path" "$(med sat "$conns" "$path" 5)" \
         "$(awk -v v="$(med sat "$conns" "$path" 6)" 'BEGIN {print v / 1000}')" \
-        "$(awk -v v="$(med sat "$conns" "$path" 7)" 'BEGIN {print v / 1000}')" "$(med sat "$conns" "$path" 9)"
+        "$(awk -v v="$(med sat "$conns" "$path" 7)" 'BEGIN {print v / 1000}')" "$(med sat "$conns" "$path" 9)" \
+        "$(awk -v c="$conns" -v p="$path" '$1 == "sat" && $3 == c && $4 == p {n += $8} END {print n + 0}' "$RESULTS")"
     done
   done
   echo
@@ -145,17 +146,18 @@ med() { awk -v ph="$1" -v c="$2" -v p="$3" -v f="$4" '$1 == ph && $3 == c && $4 
   echo
   echo "## Latency at ~50 % load ($TARGET req/s offered, $PACED_CONNS connections)"
   echo
-  echo "| path | achieved req/s | p50 ms | p99 ms | p99 added vs no-hop ms |"
-  echo "|---|---|---|---|---|"
+  echo "| path | achieved req/s | p50 ms | p99 ms | p50 added vs no-hop ms | p99 added vs no-hop ms |"
+  echo "|---|---|---|---|---|---|"
   for path in "${PATHS[@]}"; do
-    printf '| %s | %.0f | %.3f | %.3f | %s |\n' "$path" "$(med paced "$PACED_CONNS" "$path" 5)" \
+    printf '| %s | %.0f | %.3f | %.3f | %s | %s |\n' "$path" "$(med paced "$PACED_CONNS" "$path" 5)" \
       "$(awk -v v="$(med paced "$PACED_CONNS" "$path" 6)" 'BEGIN {print v / 1000}')" \
       "$(awk -v v="$(med paced "$PACED_CONNS" "$path" 7)" 'BEGIN {print v / 1000}')" \
+      "$(if [[ $path == nohop ]]; then echo -; else per_round_diff paced "$PACED_CONNS" 6 "$path" nohop; fi)" \
       "$(if [[ $path == nohop ]]; then echo -; else per_round_diff paced "$PACED_CONNS" 7 "$path" nohop; fi)"
   done
   echo
   for t in 1 2; do
-    echo "threads $t: boshtap p99 - HAProxy p99 at 50 % load (median of per-round differences): $(per_round_diff paced "$PACED_CONNS" 7 "bt$t" "hap$t") ms (target <= 0.2)"
+    echo "threads $t: boshtap - HAProxy at 50 % load (medians of per-round differences): p50 $(per_round_diff paced "$PACED_CONNS" 6 "bt$t" "hap$t") ms, p99 $(per_round_diff paced "$PACED_CONNS" 7 "bt$t" "hap$t") ms (target p99 <= 0.2)"
   done
 } | tee -a "${OUT:-/dev/null}"
 [[ -n "$OUT" ]] && cp "$RESULTS" "${OUT%.md}.tsv"
