@@ -19,7 +19,7 @@ BENCH_BIN="${BENCH_BIN:-$(cd "$(dirname "$BOSHTAP")/../../tests/bench" && pwd)}"
 ROUNDS=3 CONNS="16 64 256" DURATION=5 PACED_DURATION=8 PACED_CONNS=64 OUT=""
 while (($#)); do
   case "$1" in
-    --quick) CONNS="64"; DURATION=2; PACED_DURATION=3 ;;
+    --quick) CONNS="64"; DURATION=2; PACED_DURATION=2 ;;
     --rounds) ROUNDS="$2"; shift ;;
     --out) OUT="$2"; shift ;;
     *) die "unknown option $1" ;;
