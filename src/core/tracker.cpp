@@ -59,6 +59,7 @@ struct Tracker::State {
     StringMap<ConnPtr> by_bound_jid;
     StringMap<Room> rooms;
     std::size_t occupant_count = 0;
+    std::size_t ignored_join_requests = 0;
 
     ConnPtr conn(std::string_view id)
     {
@@ -191,8 +192,10 @@ struct Tracker::State {
         const ConnPtr keep = wit->second.conn;
         forget_own_resource(room, wit->second.own_resource, &c);
         room.watchers.erase(wit);
+        // Bounded by max_rooms_per_conn; close_conn has emptied it already.
         auto& watched = keep->rooms;
-        watched.erase(std::remove(watched.begin(), watched.end(), room_jid), watched.end());
+        if (auto it = std::find(watched.begin(), watched.end(), room_jid); it != watched.end())
+            watched.erase(it);
 
         const Watcher* heir = nullptr;
         for (const auto& [key, w] : room.watchers) {
@@ -346,9 +349,18 @@ struct Tracker::State {
         if (!p.type.empty() || !p.muc_join) return;
         const auto [room_part, resource] = split_jid(p.to);
         if (room_part.empty() || resource.empty() || ignored(resource, {})) return;
-        auto rit = rooms.try_emplace(std::string(room_part)).first;
-        auto wit = rit->second.watchers.find(c.get());
-        if (wit != rit->second.watchers.end() && wit->second.member) return;
+        auto rit = rooms.find(room_part);
+        const Watcher* w = nullptr;
+        if (rit != rooms.end()) {
+            if (auto wit = rit->second.watchers.find(c.get()); wit != rit->second.watchers.end())
+                w = &wit->second;
+        }
+        if (w && w->member) return;
+        if (!w && c->rooms.size() >= options.max_rooms_per_conn) {
+            ++ignored_join_requests;
+            return;
+        }
+        if (rit == rooms.end()) rit = rooms.try_emplace(std::string(room_part)).first;
         watch(rit->second, rit->first, c, resource);
     }
 
@@ -404,7 +416,8 @@ void Tracker::close_conn(std::string_view conn, LeaveReason reason, TimePoint no
     if (cit == s.conns.end()) return;
     const ConnPtr c = cit->second;
     s.conns.erase(cit);
-    const auto watched = c->rooms;
+    // Taken, not copied: drop_watcher then has nothing to search in c->rooms.
+    const auto watched = std::exchange(c->rooms, {});
     // First the connection's own occupants, then the rooms it watched (hand-over, unobserved).
     for (const auto& room_jid : watched) {
         auto rit = s.rooms.find(room_jid);
@@ -472,6 +485,10 @@ std::size_t Tracker::open_rooms() const
 std::size_t Tracker::open_conns() const
 {
     return state_->conns.size();
+}
+std::size_t Tracker::ignored_join_requests() const
+{
+    return state_->ignored_join_requests;
 }
 
 std::vector<RoomView> Tracker::rooms() const

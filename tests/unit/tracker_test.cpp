@@ -369,3 +369,39 @@ TEST_CASE("the rooms view lists occupants in join order with their connections",
     h.server("A", gone("carol").str(), 4);
     CHECK(h.tracker.rooms()[0].occupants.size() == 2);
 }
+
+TEST_CASE("join requests beyond max_rooms_per_conn are ignored and counted", "[tracker]")
+{
+    TrackerOptions options;
+    options.max_rooms_per_conn = 2;
+    Tracker tracker(options);
+    Events out;
+    tracker.open_conn(ConnInfo{"A", Transport::bosh, "ip-A", "ua"});
+    tracker.open_conn(ConnInfo{"B", Transport::bosh, "ip-B", "ua"});
+    const auto feed = [&](bool server, const char* conn, const std::string& stanza) {
+        pugi::xml_document doc;
+        REQUIRE(xml::parse(stanza, doc));
+        if (server)
+            tracker.server_stanza(conn, doc.document_element(), at(1), out);
+        else
+            tracker.client_stanza(conn, doc.document_element(), at(1), out);
+    };
+    for (const char* r : {"r1@muc.example/a", "r2@muc.example/a", "r3@muc.example/a"})
+        feed(false, "A", join_request(r));
+    CHECK(tracker.open_rooms() == 2);
+    CHECK(tracker.ignored_join_requests() == 1);
+    // A new resource in a room already watched is no new room.
+    feed(false, "A", join_request("r1@muc.example/b"));
+    CHECK(tracker.ignored_join_requests() == 1);
+    // The third room's join request was ignored: another member's copy of A's occupant there
+    // is observed, and A's own self-presence (server-side, trusted) still makes it self.
+    feed(false, "B", join_request("r3@muc.example/bee"));
+    feed(true, "B", Presence("r3@muc.example/bee").codes({110}).str());
+    feed(true, "B", Presence("r3@muc.example/a").nick("A").str());
+    feed(true, "A", Presence("r3@muc.example/a").nick("A").codes({110}).str());
+    REQUIRE(out.size() == 2);
+    CHECK(out[1].source == Source::observed);
+    out.clear();
+    tracker.close_conn("A", LeaveReason::terminated, at(2), out);
+    CHECK_THAT(describe(out), Equals(std::vector<std::string>{"leave r3@muc.example/a terminated"}));
+}

@@ -1,6 +1,7 @@
 #pragma once
 #include "boshtap/core/time.hpp"
 
+#include <cstddef>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,10 @@ struct TrackerOptions {
     // these, are not logged (Jitsi's conference focus is `focus`).
     std::vector<std::string> ignored_resources{"focus"};
     std::vector<std::string> ignored_jid_locals{"focus"};
+    // Rooms one connection may watch through its own join requests (XEP-0045 §7.2.2). A Jitsi
+    // client is in at most three (main room, lobby, breakout); further requests are ignored
+    // (counted), which bounds the memory and the work of ending the connection.
+    std::size_t max_rooms_per_conn = 32;
 };
 
 struct BoshOptions {

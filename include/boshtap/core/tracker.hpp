@@ -61,6 +61,8 @@ public:
     std::size_t open_occupants() const;
     std::size_t open_rooms() const;
     std::size_t open_conns() const;
+    // Join requests ignored because their connection already watched max_rooms_per_conn rooms.
+    std::size_t ignored_join_requests() const;
     // Rooms with at least one occupant, sorted by name.
     std::vector<RoomView> rooms() const;
 
