@@ -7,6 +7,8 @@
 #include <boost/beast/http.hpp>
 #include <catch2/catch.hpp>
 
+#include <fstream>
+#include <iterator>
 #include <regex>
 #include <sstream>
 
@@ -104,4 +106,24 @@ TEST_CASE("metrics are valid Prometheus text with the documented families", "[ad
         ++samples;
     }
     CHECK(samples > 40);
+}
+
+TEST_CASE("the shipped Grafana dashboard only uses metrics boshtap exports", "[admin]")
+{
+    std::ifstream in(BOSHTAP_SOURCE_DIR "/docs/grafana-dashboard.json");
+    REQUIRE(in);
+    const std::string dashboard((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
+    const auto metrics = app::render_metrics(proxy::ServerStats{}, app::AuditStats{});
+    const std::regex name(R"(boshtap_[a-z_]+)");
+    int used = 0;
+    for (auto it = std::sregex_iterator(dashboard.begin(), dashboard.end(), name);
+         it != std::sregex_iterator(); ++it) {
+        auto metric = it->str();
+        if (metric.ends_with("_bucket")) metric.resize(metric.size() - 7); // histogram series
+        INFO(metric);
+        CHECK(metrics.find("# TYPE " + metric + " ") != std::string::npos);
+        ++used;
+    }
+    CHECK(used > 10);
 }
