@@ -6,6 +6,7 @@
 // source / reason, late, unbalanced, unparseable) and exits 1 if there is any.
 const fs = require('node:fs');
 const { compare } = require('./lib/compare');
+const { compareAcrossRestart } = require('./lib/lifetimes');
 
 function parseArgs(argv) {
   const out = {};
@@ -43,8 +44,17 @@ function main() {
   if (!args.log || !args.truth) { console.error('usage: check.js --log FILE --truth FILE [--json FILE]'); return 2; }
   const findings = [];
   const log = fs.existsSync(args.log) ? readJsonLines(args.log, findings) : (findings.push({ problem: 'missing log', got: args.log }), []);
-  const truth = readJsonLines(args.truth, []).filter((r) => !r.marker);
-  findings.push(...compare(truth, log));
+  const records = readJsonLines(args.truth, []);
+  const truth = records.filter((r) => !r.marker);
+  if (records.some((r) => r.marker && r.event === 'restart')) {
+    // Two boshtap processes wrote this log (lib/lifetimes.js).
+    const { findings: f, stats, marker } = compareAcrossRestart(records, log);
+    findings.push(...f);
+    console.log(`restart: first process stopped ${new Date(marker.stopped * 1000).toISOString()}, second started ${new Date(marker.started * 1000).toISOString()}`);
+    console.log(`restart: ${stats.carried} occupants carried across; participants picked up again: ${stats.pickedUpSelf} self, ${stats.pickedUpObserved} observed, ${stats.notPickedUp} not (did nothing visible)`);
+  } else {
+    findings.push(...compare(truth, log));
+  }
   const counts = (evs) => ['join', 'nick_change', 'leave'].map((k) => `${evs.filter((e) => e.event === k).length} ${k}`).join(', ');
   console.log(`expected: ${counts(truth)}`);
   console.log(`logged:   ${counts(log)}`);
@@ -54,7 +64,8 @@ function main() {
     return 0;
   }
   const rows = findings.map((f) => ({ ...f, room: (f.room || '').split('@')[0], expected: f.expected ?? '', got: f.got ?? '' }));
-  console.log(table(rows, ['problem', 'room', 'occupant', 'event', 'expected', 'got']));
+  const cols = ['problem', 'room', 'occupant', 'event', 'expected', 'got'];
+  console.log(table(rows, findings.some((f) => f.lifetime) ? ['lifetime', ...cols] : cols));
   const byProblem = {};
   for (const f of findings) byProblem[f.problem] = (byProblem[f.problem] || 0) + 1;
   console.log(`\n${findings.length} difference(s): ${Object.entries(byProblem).map(([k, v]) => `${v} ${k}`).join(', ')}`);

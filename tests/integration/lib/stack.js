@@ -101,6 +101,8 @@ async function startStack(opts) {
   const procs = new Procs();
   const logs = [];
   let tap = null;
+  let boshtapArgs = null;
+  const startBoshtap = () => procs.start('boshtap', o.boshtap, boshtapArgs, { log: path.join(o.dir, 'boshtap.out'), cwd: o.dir });
   const stack = {
     dir: o.dir, server: o.server, domain: DOMAIN, muc: MUC, mode: o.boshtap ? 'boshtap' : 'bypass',
     procs, logs,
@@ -121,9 +123,18 @@ async function startStack(opts) {
       for (const f of logs) out.write(`\n----- ${path.basename(f)} (last lines) -----\n${tail(f)}\n`);
     },
     async stopBoshtap() {
-      const p = procs.list.find((x) => x.name === 'boshtap');
+      const p = procs.list.filter((x) => x.name === 'boshtap').pop();
       if (p) await procs.stop(p, 15000); // boshtap drains for up to 10 s by default
       return p;
+    },
+    // SIGTERM, then a new process on the same port and log file (a restart by an operator).
+    // Returns when each happened (seconds, this machine's clock, as in the event log).
+    async restartBoshtap() {
+      await this.stopBoshtap();
+      const stopped = Date.now() / 1000;
+      const bt = startBoshtap();
+      await waitForPort(boshtapPort, 15000, () => !bt.exited);
+      return { stopped, started: Date.now() / 1000 };
     },
     async stop() {
       await procs.stopAll();
@@ -156,7 +167,8 @@ async function startStack(opts) {
         '--trusted-proxy', '127.0.0.1/32',
         ...o.boshtapArgs,
       ];
-      const bt = procs.start('boshtap', o.boshtap, args, { log: path.join(o.dir, 'boshtap.out'), cwd: o.dir });
+      boshtapArgs = args;
+      const bt = startBoshtap();
       logs.push(bt.log);
       await waitForPort(boshtapPort, 15000, alive(bt));
       next = boshtapPort;
