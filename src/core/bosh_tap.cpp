@@ -23,6 +23,12 @@ using Doc = std::unique_ptr<pugi::xml_document>;
 // Answered rids stay known this far below the next expected rid, so that a retransmission
 // (XEP-0124 §14.3: only within the client's 'requests' window) is recognised.
 constexpr std::uint64_t rid_memory = 32;
+// §14.1: a client never lets a rid exceed 2^53 - 1 (so rid + 1 never overflows here). A request
+// further than this above the next expected rid is not part of the client's window (§14.2: the
+// 'requests' window, 2 for Openfire, 5 for Prosody; the server refuses it with item-not-found).
+// Refusing it on arrival keeps the held rids, and what one forged rid can hold back, bounded.
+constexpr std::uint64_t max_rid = (std::uint64_t{1} << 53) - 1;
+constexpr std::uint64_t rid_window = 1024;
 
 enum class Answer { awaiting, ready, processed, failed };
 
@@ -31,12 +37,14 @@ struct Slot {
     Doc response;     // arrived before a lower rid's answer, not processed yet
     Answer answer = Answer::awaiting;
     TimePoint deadline{};
-    bool terminate = false; // the client's request ended the session (type='terminate')
+    bool terminate = false;     // the client's request ended the session (type='terminate')
+    bool retransmitted = false; // the same rid came again: that exchange may still be answered
 };
 
 struct Session {
     std::string sid;
     std::uint64_t next_rid = 0; // lowest rid whose request stanzas are not processed yet
+    bool rid_unknown = false;   // created with a rid past §14.1: the next request sets next_rid
     Duration wait{};
     Duration inactivity{};
     TimePoint last_request{};
@@ -178,11 +186,23 @@ struct BoshTap::State {
         drain_responses(s, now, out);
     }
 
-    void failed(Session& s, const Exchange& ex, TimePoint now, Events& out)
+    // `refused`: the server answered with an error status, so it did not take the request.
+    void failed(Session& s, const Exchange& ex, bool refused, TimePoint now, Events& out)
     {
         if (ex.retransmission) return; // the original exchange may still be answered
         auto it = s.slots.find(ex.rid);
         if (it == s.slots.end() || it->second.answer != Answer::awaiting) return;
+        if (refused && it->second.held_request) {
+            // Held above a gap and refused: the server has not moved past the gap, so this
+            // request must neither be processed nor move next_rid. Unless the same rid came
+            // again (that exchange may still succeed), the rid is free for the real request.
+            if (!it->second.retransmitted) {
+                s.slots.erase(it);
+                drain_responses(s, now, out);
+                return;
+            }
+            it->second.held_request.reset();
+        }
         it->second.answer = Answer::failed;
         if (it->second.terminate)
             close(s, LeaveReason::terminated, now, out);
@@ -205,7 +225,11 @@ struct BoshTap::State {
         if (!inserted) return TapIssue::none;
         Session& s = it->second;
         s.sid = it->first;
-        s.next_rid = ex.rid + 1;
+        // A client past §14.1 cannot go on counting; follow whatever it sends next.
+        if (ex.rid >= max_rid)
+            s.rid_unknown = true;
+        else
+            s.next_rid = ex.rid + 1;
         s.wait = seconds_attr(body, "wait", options.default_wait);
         s.inactivity = seconds_attr(body, "inactivity", options.default_inactivity);
         s.last_request = now;
@@ -218,11 +242,22 @@ struct BoshTap::State {
 
     void expire(Session& s, TimePoint now, Events& out)
     {
-        std::optional<std::uint64_t> upto;
-        for (const auto& [rid, slot] : s.slots) {
-            if (slot.held_request && slot.deadline <= now) upto = rid;
+        // A request still held at its deadline has had no 2xx answer (one would have released
+        // it, see answered()): nothing shows that the server took it or moved past the gap
+        // below it. Releasing it would move next_rid past rids the real client has yet to send
+        // (a forged far rid would blind the session). Drop it instead; unless the rid came
+        // again, forget the rid so that the real request with it is processed.
+        for (auto it = s.slots.begin(); it != s.slots.end();) {
+            Slot& slot = it->second;
+            if (!slot.held_request || slot.deadline > now) {
+                ++it;
+            } else if (slot.retransmitted) {
+                slot.held_request.reset();
+                ++it;
+            } else {
+                it = s.slots.erase(it);
+            }
         }
-        if (upto) release_requests(s, upto, now, out);
         bool terminate = false;
         for (auto& [rid, slot] : s.slots) {
             if (slot.answer == Answer::awaiting && slot.deadline <= now) {
@@ -260,6 +295,9 @@ TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_vi
     const auto rid = parse_u64(xml::attr(body, "rid"));
     if (!rid) return TapIssue::not_bosh_body; // §7.1: every request carries a rid
     const std::string_view sid = xml::attr(body, "sid");
+    // §14.1 bounds rids; a creation request is let through (the server decides, see
+    // create_session).
+    if (*rid > max_rid && !sid.empty()) return TapIssue::not_bosh_body;
     if (sid.empty()) {
         st.exchanges.insert_or_assign(
             id,
@@ -270,11 +308,19 @@ TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_vi
     auto sit = st.sessions.find(sid);
     if (sit == st.sessions.end()) return TapIssue::unknown_sid;
     Session& s = sit->second;
+    if (s.rid_unknown) {
+        s.next_rid = *rid;
+        s.rid_unknown = false;
+    }
+    // Outside the window: not a request the server will process (§14.2), nor one that may hold
+    // anything back here. Its answer, if any, is a stale exchange.
+    if (*rid > s.next_rid + rid_window) return TapIssue::not_bosh_body;
     s.last_request = now;
     s.exchanges.insert(id);
     Exchange ex{s.sid, *rid, false, {}, now + s.wait + st.options.response_margin};
-    if (*rid < s.next_rid || s.slots.count(*rid) != 0) {
+    if (auto held = s.slots.find(*rid); *rid < s.next_rid || held != s.slots.end()) {
         ex.retransmission = true; // §14.3: its stanzas were (or will be) processed once
+        if (held != s.slots.end()) held->second.retransmitted = true;
         st.exchanges.insert_or_assign(id, std::move(ex));
         return TapIssue::none;
     }
@@ -309,11 +355,11 @@ TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view t
         // Openfire and Prosody answer an unknown or expired sid with 404 (§17.2 legacy codes).
         st.close(s, LeaveReason::terminated, now, out);
     } else if (status < 200 || status >= 300) {
-        st.failed(s, ex, now, out);
+        st.failed(s, ex, true, now, out);
     } else if (Doc doc = parse_body(text, issue)) {
         st.answered(s, ex, std::move(doc), now, out);
     } else {
-        st.failed(s, ex, now, out);
+        st.failed(s, ex, false, now, out); // taken by the server, unreadable here
     }
     if (s.closed) st.erase_session(sit);
     return issue;
@@ -330,7 +376,7 @@ void BoshTap::on_failed(ExchangeId id, TimePoint now, Events& out)
     auto sit = st.sessions.find(ex.sid);
     if (sit == st.sessions.end()) return;
     sit->second.exchanges.erase(id);
-    st.failed(sit->second, ex, now, out);
+    st.failed(sit->second, ex, false, now, out); // the server may have taken it
     if (sit->second.closed) st.erase_session(sit);
 }
 
