@@ -42,6 +42,11 @@ struct Occupant {
     Source source = Source::observed;
     ConnPtr own;  // the occupant's own connection, if it is proxied
     ConnPtr auth; // the authoritative stream: own, else the observer
+    // `own` is provisional until that connection shows the occupant's own presence (status 110,
+    // or the item's real JID equal to its bound JID). A claim through a pending join or a bound
+    // JID seen on another stream may be wrong (a join request for someone else's resource,
+    // racing their join); only a confirmed owner's connection end ends the occupant.
+    bool confirmed = false;
 };
 
 struct Room {
@@ -92,7 +97,9 @@ struct Tracker::State {
         e.nick = occ.nick;
         e.source = occ.source;
         e.jid = occ.jid;
-        if (!e.jid && occ.own && !occ.own->bound_jid.empty()) e.jid = occ.own->bound_jid;
+        // Only a confirmed owner's JID: a provisional claim may be someone else's.
+        if (!e.jid && occ.own && occ.confirmed && !occ.own->bound_jid.empty())
+            e.jid = occ.own->bound_jid;
         if (occ.own)
             e.conn = occ.own->info;
         else if (occ.auth)
@@ -125,12 +132,19 @@ struct Tracker::State {
     }
 
     // The proxied connection an occupant belongs to, seen from another stream: a pending join
-    // for its resource, or its real JID bound on a proxied connection.
+    // for its resource, or its real JID bound on a proxied connection. Provisional either way.
     ConnPtr owner_of(Room& room, std::string_view resource, std::string_view real_jid)
     {
         if (auto it = room.by_own_resource.find(resource); it != room.by_own_resource.end()) {
-            if (auto w = room.watchers.find(it->second); w != room.watchers.end())
-                return w->second.conn;
+            if (auto w = room.watchers.find(it->second); w != room.watchers.end()) {
+                // A real JID in the presence (non-anonymous rooms, as Jitsi's: XEP-0045 §7.2.3)
+                // that is not the requester's bound JID says this is someone else under the
+                // resource it asked for. Without either JID there is no telling (see
+                // docs/reliability.md).
+                const auto& bound = w->second.conn->bound_jid;
+                if (real_jid.empty() || bound.empty() || bound == real_jid)
+                    return w->second.conn;
+            }
         }
         if (!real_jid.empty()) {
             if (auto it = by_bound_jid.find(real_jid); it != by_bound_jid.end()) return it->second;
@@ -207,9 +221,23 @@ struct Tracker::State {
             return;
         }
         for (auto& [resource, occ] : room.occupants) {
-            if (occ.own.get() == &c) occ.own.reset();
+            if (occ.own.get() == &c) { // an unconfirmed claim: the occupant is someone else's
+                occ.own.reset();
+                occ.confirmed = false;
+                occ.source = Source::observed;
+            }
             if (occ.auth.get() == &c) occ.auth = occ.own ? occ.own : heir->conn;
         }
+    }
+
+    // Another connection has confirmed an occupant that `old` claimed: `old`'s join is still
+    // pending (the server will refuse or rename it), it is not in the room under that resource.
+    static void disown(Room& room, std::string_view resource, const ConnPtr& old)
+    {
+        auto wit = room.watchers.find(old.get());
+        if (wit == room.watchers.end() || wit->second.own_resource != resource) return;
+        wit->second.member = false;
+        wit->second.tombstones.clear();
     }
 
     void server_presence(const ConnPtr& c, const PresenceView& p, TimePoint now, Events& out)
@@ -241,16 +269,19 @@ struct Tracker::State {
             w = &watch(rit->second, rit->first, c, resource);
         }
         const std::string room_jid = rit->first;
-        const bool own = self_code || my_jid || resource == w->own_resource;
+        // Its own presence on its own stream confirms ownership; a presence from the resource
+        // this stream asked for claims it provisionally (a server that sends no 110).
+        const bool confirming = self_code || my_jid;
+        const bool own = confirming || resource == w->own_resource;
         if (unavailable)
             on_unavailable(room_jid, rit->second, *w, c, resource, p, now, out);
         else
-            on_available(room_jid, rit->second, *w, c, resource, p, own, now, out);
+            on_available(room_jid, rit->second, *w, c, resource, p, own, confirming, now, out);
     }
 
     void on_available(const std::string& room_jid, Room& room, Watcher& w, const ConnPtr& c,
-                      std::string_view resource, const PresenceView& p, bool own, TimePoint now,
-                      Events& out)
+                      std::string_view resource, const PresenceView& p, bool own,
+                      bool confirming, TimePoint now, Events& out)
     {
         if (w.member && w.tombstones.find(resource) != w.tombstones.end()) return;
         auto it = room.occupants.find(resource);
@@ -263,6 +294,7 @@ struct Tracker::State {
             occ.seq = room.next_seq++;
             occ.source = owner ? Source::self : Source::observed;
             occ.own = owner;
+            occ.confirmed = own && confirming;
             occ.auth = owner ? owner : c;
             if (owner) watch(room, room_jid, owner, resource).member = true;
             const auto& stored =
@@ -272,8 +304,16 @@ struct Tracker::State {
             return;
         }
         Occupant& occ = it->second;
-        if (own && !occ.own) occ.own = occ.auth = c; // first seen on another stream, now claimed
-        if (own && occ.own == c) w.member = true;
+        if (own && !occ.own) {
+            occ.own = occ.auth = c; // first seen on another stream, now claimed
+        } else if (confirming && occ.own != c && !occ.confirmed) {
+            disown(room, resource, occ.own); // another connection's claim was wrong
+            occ.own = occ.auth = c;
+        }
+        if (own && occ.own == c) {
+            w.member = true;
+            if (confirming) occ.confirmed = true;
+        }
         if (occ.auth != c) return; // a copy on a non-authoritative stream
         if (!occ.jid && !p.item.jid.empty()) occ.jid = std::string(p.item.jid);
 
@@ -337,10 +377,16 @@ struct Tracker::State {
     {
         auto rit = rooms.find(room_jid);
         if (rit == rooms.end()) return;
-        auto wit = rit->second.watchers.find(c.get());
-        if (wit == rit->second.watchers.end()) return;
-        if (!wit->second.member && wit->second.own_resource == resource)
-            drop_watcher(rit->first, *c, now, out);
+        Room& room = rit->second;
+        auto wit = room.watchers.find(c.get());
+        if (wit == room.watchers.end() || wit->second.own_resource != resource) return;
+        if (wit->second.member) {
+            // A member only by an unconfirmed claim: the occupant it claimed is someone else.
+            auto oit = room.occupants.find(resource);
+            if (oit == room.occupants.end() || oit->second.own != c || oit->second.confirmed)
+                return;
+        }
+        drop_watcher(rit->first, *c, now, out);
     }
 
     void client_presence(const ConnPtr& c, const PresenceView& p)
@@ -425,8 +471,9 @@ void Tracker::close_conn(std::string_view conn, LeaveReason reason, TimePoint no
         Room& room = rit->second;
         auto wit = room.watchers.find(c.get());
         if (wit == room.watchers.end() || !wit->second.member) continue;
+        // Unconfirmed claims are not ended here: drop_watcher turns them back to observed.
         auto oit = room.occupants.find(wit->second.own_resource);
-        if (oit != room.occupants.end() && oit->second.own == c)
+        if (oit != room.occupants.end() && oit->second.own == c && oit->second.confirmed)
             s.leave_occupant(room, room_jid, oit, reason, c.get(), now, out);
     }
     for (const auto& room_jid : watched) s.drop_watcher(room_jid, *c, now, out);
