@@ -497,6 +497,29 @@ void Tracker::move_conn(std::string_view old_conn, std::string_view new_conn)
     if (auto nit = s.conns.find(new_conn); nit != s.conns.end()) {
         const ConnPtr nc = nit->second;
         oc->info = nc->info;
+        // A client that sent a join request before <resumed/> (which §5 does not allow) made
+        // the new connection watch rooms; hand them to the resumed one, or its end would leave
+        // them watched for ever (no `unobserved`, the room never freed).
+        for (const auto& room_jid : std::exchange(nc->rooms, {})) {
+            auto rit = s.rooms.find(room_jid);
+            if (rit == s.rooms.end()) continue;
+            Room& room = rit->second;
+            auto node = room.watchers.extract(nc.get());
+            if (node.empty()) continue;
+            Watcher moved = std::move(node.mapped());
+            State::forget_own_resource(room, moved.own_resource, nc.get());
+            for (auto& [resource, occ] : room.occupants) {
+                if (occ.own == nc) occ.own = oc;
+                if (occ.auth == nc) occ.auth = oc;
+            }
+            auto [wit, inserted] = room.watchers.try_emplace(oc.get());
+            if (!inserted) continue; // the resumed connection's own relation to the room stands
+            moved.conn = oc;
+            wit->second = std::move(moved);
+            oc->rooms.push_back(room_jid);
+            if (!wit->second.own_resource.empty())
+                room.by_own_resource.insert_or_assign(wit->second.own_resource, oc.get());
+        }
         if (!nc->bound_jid.empty()) {
             const std::string jid = nc->bound_jid;
             s.set_bound(nc, {});

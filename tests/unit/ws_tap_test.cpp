@@ -191,3 +191,30 @@ TEST_CASE("<enabled/> without resume does not make the socket resumable", "[ws]"
     w.tap.on_closed("ws1", at(5), w.out);
     CHECK_THAT(w.take(), Equals(both_leave("disconnected")));
 }
+
+TEST_CASE("a join request sent before <resume/> leaves no watcher behind", "[ws]")
+{
+    // XEP-0198 §5: nothing is sent before the resumption; a client that does must not leave the
+    // new socket's pending join in a room after move_conn, or the room never becomes unobserved.
+    Ws w;
+    w.session("ws1", true);
+    w.tap.on_closed("ws1", at(5), w.out);
+    w.open("ws2", std::string("/xmpp-websocket?previd=") + token, 6);
+    SECTION("into the same room")
+    {
+        w.c2s("ws2", join_request(olivia, "Olivia"), 6.1);
+    }
+    SECTION("into another room")
+    {
+        w.c2s("ws2", join_request("lobby@conference.example/1c9e5a37", "Olivia"), 6.1);
+    }
+    w.c2s("ws2", std::string("<resume xmlns='urn:xmpp:sm:3' h='10' previd='") + token + "'/>",
+          6.2);
+    w.s2c("ws2", std::string("<resumed xmlns='urn:xmpp:sm:3' h='6' previd='") + token + "'/>",
+          6.3);
+    w.c2s("ws2", "<close xmlns='urn:ietf:params:xml:ns:xmpp-framing'/>", 7);
+    w.tap.on_closed("ws2", at(7), w.out);
+    CHECK_THAT(w.take(), Equals(both_leave("terminated")));
+    CHECK(w.tracker.open_rooms() == 0);
+    CHECK(w.tracker.open_conns() == 0);
+}
