@@ -55,7 +55,8 @@ runTest('disk-full', async (t) => {
   };
 
   const base = await phase('disk has room', 40);
-  assert.equal((await bt.healthz()).http, 200);
+  // (the auditor's liveness check needs its first 1 s tick)
+  await waitFor('/healthz ok', async () => (await bt.healthz()).http === 200, 5000, 100);
 
   const filler = path.join(mnt, 'filler');
   t.log(`filler: ${fill(filler)} bytes until ENOSPC`);

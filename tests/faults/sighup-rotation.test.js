@@ -18,7 +18,7 @@ runTest('sighup', async (t) => {
   const current = path.join(logDir, 'events.jsonl');
   const bt = await startBoshtap(t.procs, {
     binary: t.binary, dir: t.dir, upstreamPort: fake.port,
-    args: ['--log-max-size', '64KiB', '--log-max-files', '1000'],
+    args: ['--log-max-size', '8KiB', '--log-max-files', '1000'],
   });
 
   // logrotate every 15 ms: move the live file away, tell boshtap. Every third round only the

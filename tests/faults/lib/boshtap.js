@@ -7,14 +7,16 @@ const path = require('node:path');
 const { Procs } = require('../../integration/lib/procs');
 const { freePorts, waitForPort } = require('../../integration/lib/ports');
 
-async function startBoshtap(procs, { binary, dir, upstreamPort, logFile, args = [], nofile, name = 'boshtap' }) {
+// One I/O thread unless asked: with more, a keep-alive request is sometimes hung up without an
+// answer (open bug, keepalive-hangup.test.js), which would change a test's ground truth.
+async function startBoshtap(procs, { binary, dir, upstreamPort, logFile, args = [], nofile, name = 'boshtap', threads = 1 }) {
   const [port, adminPort] = await freePorts(2);
   const argv = [
     '--listen', `127.0.0.1:${port}`,
     '--upstream', `http://127.0.0.1:${upstreamPort}/http-bind`,
     '--admin-listen', `127.0.0.1:${adminPort}`,
     '--log-file', logFile || path.join(dir, 'log', 'events.jsonl'),
-    '--threads', '2',
+    '--threads', String(threads),
     ...args,
   ];
   // A lowered descriptor limit applies to boshtap alone (the shell execs it).

@@ -13,7 +13,8 @@ class Skip extends Error {}
 
 function runTest(name, fn) {
   const args = parseArgs(process.argv.slice(2));
-  const binary = args.boshtap || process.env.BOSHTAP;
+  const given = args.boshtap || process.env.BOSHTAP;
+  const binary = given && path.resolve(given); // boshtap runs with the test directory as cwd
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), `boshtap-faults-${name}-`));
   const procs = new Procs();
   const cleanups = [];
