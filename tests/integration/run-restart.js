@@ -29,7 +29,7 @@ async function main() {
   stack = await startStack({ server, boshtap, boshWait: 20, boshtapArgs: ['--drain-timeout', '2'] });
   console.log(`stack: boshtap -> ${server}, mixed, in ${stack.dir}`);
   const truth = path.join(stack.dir, 'truth.jsonl');
-  const driverArgs = ['--transport', 'mixed', '--truth', truth, '--mode', 'random', '--restart-at', '30',
+  const driverArgs = ['--transport', 'mixed', '--truth', truth, '--wire', path.join(stack.dir, 'wire'), '--mode', 'random', '--restart-at', '30',
     ...(server === 'prosody' ? [] : ['--no-resume']), ...args.command];
   const driver = fork(path.join(SCENARIO, 'driver.js'), driverArgs, { cwd: SCENARIO, env: { ...process.env, ...stack.env() } });
   driver.on('message', async (msg) => {
