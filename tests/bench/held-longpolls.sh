@@ -54,10 +54,10 @@ relay_cpu() {
   echo "$total"
 }
 
-# hold_round PID COUNT : COUNT polls held until released; sets HOLD_OK
+# hold_round TAG COUNT : starts a client whose COUNT polls stay held until release(); sets
+# HOLD_CLIENT
 hold_round() {
-  local pid="$1" count="$2" name="hold-$1-$2"
-  start "$name" "$BENCH_BIN/hold_client" --port "$P_RELAY" --count "$count"
+  start "hold-$1-$2" "$BENCH_BIN/hold_client" --port "$P_RELAY" --count "$2"
   HOLD_CLIENT=$LAST_PID
 }
 wait_held() { # wait_held COUNT SECONDS
@@ -77,12 +77,12 @@ measure() { # measure NAME PID
   local name="$1" pid="$2"
   # Warm-up: a small batch, so pools, allocator arenas and lazily built state exist before
   # the baseline reading.
-  hold_round "$pid" 200; wait_held 200 30; release
+  hold_round "$name-warmup" 200; wait_held 200 30; release
   sleep 1
   local rss0 rss1 rss2 cpu0 cpu1 t0 ramp
   rss0=$(relay_rss "$pid")
   t0=$SECONDS
-  hold_round "$pid" "$COUNT"
+  hold_round "$name" "$COUNT"
   wait_held "$COUNT" 180
   ramp=$((SECONDS - t0))
   rss1=$(relay_rss "$pid"); cpu0=$(relay_cpu "$pid")
