@@ -167,8 +167,12 @@ void Auditor::note(core::TapIssue issue, std::string_view where)
 {
     if (issue == core::TapIssue::none) return;
     stats_.parse_issues.fetch_add(1, std::memory_order_relaxed);
-    static constexpr const char* what[] = {"", "not well-formed XML", "not a BOSH <body>",
-                                           "unknown BOSH sid", "stale exchange"};
+    static constexpr const char* what[] = {"",
+                                           "not well-formed XML",
+                                           "not a BOSH <body>",
+                                           "unknown BOSH sid",
+                                           "stale exchange",
+                                           "rid outside the session's window"};
     diag_.report(fmt::format("{}: {}", where, what[static_cast<int>(issue)]),
                  "ignored for the audit log; the traffic was forwarded unchanged");
 }

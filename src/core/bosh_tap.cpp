@@ -297,7 +297,7 @@ TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_vi
     const std::string_view sid = xml::attr(body, "sid");
     // §14.1 bounds rids; a creation request is let through (the server decides, see
     // create_session).
-    if (*rid > max_rid && !sid.empty()) return TapIssue::not_bosh_body;
+    if (*rid > max_rid && !sid.empty()) return TapIssue::rid_out_of_window;
     if (sid.empty()) {
         st.exchanges.insert_or_assign(
             id,
@@ -314,7 +314,7 @@ TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_vi
     }
     // Outside the window: not a request the server will process (§14.2), nor one that may hold
     // anything back here. Its answer, if any, is a stale exchange.
-    if (*rid > s.next_rid + rid_window) return TapIssue::not_bosh_body;
+    if (*rid > s.next_rid + rid_window) return TapIssue::rid_out_of_window;
     s.last_request = now;
     s.exchanges.insert(id);
     Exchange ex{s.sid, *rid, false, {}, now + s.wait + st.options.response_margin};

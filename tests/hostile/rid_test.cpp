@@ -46,8 +46,8 @@ TEST_CASE("A session created at the largest rid keeps logging", "[hostile][rid]"
 
 TEST_CASE("The largest rid as a request neither crashes nor blocks the session", "[hostile][rid]") {
     BoshSession s;
-    CHECK(send(s, request("s1", u64_max), 200, response()) == core::TapIssue::not_bosh_body);
-    CHECK(send(s, request("s1", u64_max - 1), 200, response()) == core::TapIssue::not_bosh_body);
+    CHECK(send(s, request("s1", u64_max), 200, response()) == core::TapIssue::rid_out_of_window);
+    CHECK(send(s, request("s1", u64_max - 1), 200, response()) == core::TapIssue::rid_out_of_window);
     s.exchange({}, occupant_presence("alice", nick("A"), {}, "<status code='110'/>"));
     s.tap.tick(at(s.clock + 1000), s.out);
     require_valid_lines(s.out);
@@ -102,8 +102,8 @@ TEST_CASE("A forged rid refused inside the window leaves that rid to the real cl
 TEST_CASE("Rids past 2^53 - 1 are not requests", "[hostile][rid]") {
     BoshSession s;
     constexpr unsigned long long limit = (1ull << 53) - 1;
-    CHECK(send(s, request("s1", limit + 1), 0) == core::TapIssue::not_bosh_body);
-    CHECK(send(s, request("s1", u64_max - 1), 0) == core::TapIssue::not_bosh_body);
+    CHECK(send(s, request("s1", limit + 1), 0) == core::TapIssue::rid_out_of_window);
+    CHECK(send(s, request("s1", u64_max - 1), 0) == core::TapIssue::rid_out_of_window);
     // A session created just below the limit counts up to it.
     s.create("s2", limit - 1);
     s.rids["s2"] = limit;

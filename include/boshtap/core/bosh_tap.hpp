@@ -21,7 +21,14 @@ struct HttpMeta {
 };
 
 // Why a body was not used (counted by the caller, reported once in diagnostics).
-enum class TapIssue { none, not_xml, not_bosh_body, unknown_sid, stale_exchange };
+enum class TapIssue {
+    none,
+    not_xml,
+    not_bosh_body,
+    unknown_sid,
+    stale_exchange,
+    rid_out_of_window, // above the session's window or 2^53 - 1 (XEP-0124 §14.1)
+};
 
 class BoshTap {
 public:
