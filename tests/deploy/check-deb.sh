@@ -65,7 +65,36 @@ verdict "postinst creates /var/log/boshtap (2750 boshtap:adm)" \
     grep -q 'install -d -o boshtap -g adm -m 2750 /var/log/boshtap' "$ctl/postinst"
 verdict "postinst creates the system user" grep -q 'adduser --system' "$ctl/postinst"
 depends=$(dpkg-deb -f "$deb" Depends)
-for lib in libboost-json1.81.0 libboost-program-options1.81.0 libpugixml1v5 libspdlog1.10 libfmt9 adduser; do
+for lib in libboost-json1.81.0 libboost-program-options1.81.0 libpugixml1v5 libspdlog1.10 libfmt9 libssl3 adduser; do
     verdict "Depends $lib" grep -q "$lib" <<<"$depends"
 done
+
+# Install into a scratch root and start the packaged binary once, configured the way the unit
+# does it (EnvironmentFile with BOSHTAP_* settings), on a free port with the log in the root.
+root=$out/root
+dpkg-deb -x "$deb" "$root"
+verdict "packaged binary runs (--version)" "$root/usr/bin/boshtap" --version
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+(
+    set -a
+    # shellcheck disable=SC1091
+    . "$root/etc/default/boshtap"
+    set +a
+    BOSHTAP_LISTEN=127.0.0.1:$port BOSHTAP_ADMIN_LISTEN=127.0.0.1:0 \
+        BOSHTAP_LOG_FILE=$root/var/log/boshtap/events.jsonl \
+        exec "$root/usr/bin/boshtap" >"$out/run.log" 2>&1
+) &
+pid=$!
+started=false
+for _ in $(seq 50); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then started=true; break; fi
+    sleep 0.1
+done
+verdict "packaged binary starts with /etc/default/boshtap and listens" $started
+kill -TERM "$pid" 2>/dev/null || true
+status=0
+wait "$pid" || status=$?
+verdict "packaged binary stops on SIGTERM with exit 0" test "$status" -eq 0
+verdict "event log created with mode 0640" test "$(stat -c %a "$root/var/log/boshtap/events.jsonl" 2>/dev/null)" = 640
+[[ $failures -eq 0 ]] || cat "$out/run.log"
 exit $((failures > 0))
