@@ -1,15 +1,25 @@
 #pragma once
-// One WebSocket connection (RFC 6455, XMPP subprotocol RFC 7395): upstream handshake first,
-// then the client's, then messages pumped both ways unchanged, close frames relayed.
+// One WebSocket connection (RFC 6455, XMPP subprotocol RFC 7395), spliced the way nginx and
+// HAProxy tunnel an upgraded connection: the client's handshake goes to the upstream, the
+// upstream's answer comes back unchanged, and after a 101 the bytes of both directions are
+// forwarded verbatim. Frames, masks, pings and the close handshake stay end to end, so a client
+// that drops looks like a drop to the server (XEP-0198 hibernation), and whatever the server
+// sends before answering a close reaches the client. The Tap gets a decoded copy.
+//
+// websocket_relay.cpp: handshake and lifecycle. websocket_splice.cpp: the two pumps.
+#include "boshtap/core/ws_frames.hpp"
 #include "context.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
+#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
+#include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
-#include <boost/beast/websocket/stream.hpp>
 
+#include <array>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,50 +38,92 @@ public:
     void run();
     void shutdown(bool hard) override;
 
+    // Bytes read per chunk and direction. One buffer per direction, for the connection's life.
+    static constexpr std::size_t chunk_size = 16 * 1024;
+
 private:
-    using Ws = boost::beast::websocket::stream<boost::beast::tcp_stream>;
-    struct Side {
-        template <class Arg> explicit Side(Arg&& arg) : ws(std::forward<Arg>(arg)) {}
-        Ws ws;
-        boost::beast::flat_buffer buffer; // the message read here, on its way to the other side
-        bool read_ended = false;
-        bool closing = false;     // close frame sent or echoed here, or the socket is gone
-        bool close_pending = false;
+    using Response = boost::beast::http::response<boost::beast::http::string_body>;
+
+    // One direction: reads `source`, forwards to `dest`, decodes a copy.
+    struct Pump {
+        Pump(bool from_client, std::size_t max_message, const boost::asio::any_io_executor& ex)
+            : decoder(from_client, max_message), stall(ex) {}
+        core::WsFrameDecoder decoder;
+        std::unique_ptr<std::array<char, chunk_size>> buffer =
+            std::make_unique<std::array<char, chunk_size>>();
+        std::size_t held = 0;      // unforwarded bytes at the front (an unfinished frame header)
+        std::uint64_t base = 0;    // stream offset of buffer[0]
+        std::size_t region = 0;    // bytes of the buffer being handled (held + read)
+        std::size_t keep = 0;      // of those, the tail kept back after forwarding
+        bool tapping = true;       // the decoder follows the stream
+        bool forwarding = true;    // false once cut off (a close was injected, or 1009)
+        bool dest_at_boundary = true; // what dest got so far ends with a whole frame
+        bool close_wanted = false; // a close frame should go to dest at the next boundary
+        bool too_big = false;      // the source sent a message over the limit
+        bool reading = false;
         bool writing = false;
+        bool writing_close = false;
+        bool source_done = false;  // EOF or error from the source
+        bool dest_shut = false;    // shutdown(send) done on dest
+        std::string close_frame;
+        boost::asio::steady_timer stall; // a write that makes no progress
     };
 
+    // Handshake (websocket_relay.cpp).
     void on_resolve(boost::beast::error_code ec,
                     boost::asio::ip::tcp::resolver::results_type results);
     void on_connect(boost::beast::error_code ec, boost::asio::ip::tcp::endpoint);
-    void on_handshake(boost::beast::error_code ec);
-    void on_accept(boost::beast::error_code ec);
-    void refuse(boost::beast::http::response<boost::beast::http::string_body>&& res);
+    void on_request_sent(boost::beast::error_code ec, std::size_t);
+    void on_response_header(boost::beast::error_code ec, std::size_t);
+    void on_refusal_read(boost::beast::error_code ec, std::size_t);
+    void on_switched(boost::beast::error_code ec, std::size_t);
+    void refuse(Response&& res);
     void on_refused(boost::beast::error_code ec, std::size_t);
     void fail_before_open(boost::beast::error_code ec, const char* stage);
 
-    Side& side(int i) { return i == 0 ? client_ : upstream_; }
-    void read(int i);
-    void on_read(int i, boost::beast::error_code ec, std::size_t bytes);
-    void on_write(int i, boost::beast::error_code ec, std::size_t);
-    void read_ended(int i, boost::beast::error_code ec);
-    void close_side(int i, const boost::beast::websocket::close_reason& reason);
-    void on_close_sent(int i, boost::beast::error_code ec);
+    // Splice (websocket_splice.cpp). Direction 0: client -> upstream, 1: upstream -> client.
+    void start_splice();
+    boost::beast::tcp_stream& source(int d) { return d == 0 ? client_ : upstream_; }
+    boost::beast::tcp_stream& dest(int d) { return d == 0 ? upstream_ : client_; }
+    void read(int d);
+    void on_read(int d, boost::beast::error_code ec, std::size_t bytes);
+    void process(int d, std::size_t bytes);
+    void deliver(int d, std::string&& payload);
+    void write(int d, const char* data, std::size_t size);
+    void on_write(int d, boost::beast::error_code ec, std::size_t);
+    void after_forward(int d);
+    void source_ended(int d, boost::beast::error_code ec);
+    void begin_close(std::uint16_t code, const char* reason);
+    void try_close(int d);
+    void shut_dest(int d);
+    void client_ended();
     void maybe_finish();
     void teardown();
 
     std::shared_ptr<Context> ctx_;
     OpenConnection open_;
     const std::uint64_t id_;
-    Side client_;
-    Side upstream_;
+    boost::beast::tcp_stream client_;
+    boost::beast::tcp_stream upstream_;
     boost::asio::ip::address peer_;
-    std::optional<Request> upgrade_; // until the client's handshake is accepted
+    std::optional<Request> upgrade_; // until the 101 is relayed
     ClientMeta meta_;
     std::optional<boost::asio::ip::tcp::resolver> resolver_;
-    boost::beast::websocket::response_type upstream_response_;
-    std::optional<boost::beast::http::response<boost::beast::http::string_body>> refusal_;
-    bool opened_ = false;
-    bool finished_ = false;
+
+    std::optional<boost::beast::http::request<boost::beast::http::empty_body>> upstream_request_;
+    boost::beast::flat_buffer upstream_buffer_{chunk_size}; // what follows the 101 fits a chunk
+    std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
+    std::optional<Response> response_; // the 101 or refusal on its way to the client
+
+    std::array<std::optional<Pump>, 2> pumps_;
+    boost::asio::steady_timer linger_;
+    std::uint16_t close_code_ = 0;
+    const char* close_reason_ = "";
+
+    bool opened_ = false;      // 101 relayed, ws_open reported
+    bool tap_closed_ = false;  // ws_closed reported
+    bool finished_ = false;    // both sockets closed, counted out
+    bool closing_ = false;     // boshtap is ending the connection (drain or 1009)
     bool stopped_ = false;
 };
 

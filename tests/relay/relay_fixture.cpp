@@ -186,6 +186,10 @@ std::vector<std::pair<unsigned, std::string>> WsUpstream::closes() const {
     std::lock_guard lock(mutex_);
     return closes_;
 }
+std::vector<std::string> WsUpstream::pings() const {
+    std::lock_guard lock(mutex_);
+    return pings_;
+}
 bool WsUpstream::wait_closes(std::size_t n, std::chrono::milliseconds timeout) const {
     std::unique_lock lock(mutex_);
     return cv_.wait_for(lock, timeout, [&] { return closes_.size() >= n; });
@@ -219,18 +223,28 @@ void WsUpstream::serve(std::shared_ptr<tcp::socket> socket) {
         if (xmpp) res.set(http::field::sec_websocket_protocol, "xmpp");
     }));
     ws.read_message_max(64 << 20);
+    ws.control_callback([this](websocket::frame_type kind, beast::string_view payload) {
+        if (kind != websocket::frame_type::ping) return;
+        std::lock_guard lock(mutex_);
+        pings_.emplace_back(payload);
+    });
     ws.accept(req, ec);
     if (ec) return;
     struct Ended {
         WsUpstream* self;
+        tcp::socket& socket;
         ~Ended() {
+            beast::error_code ignored;
+            // As a real server closes when its connection ends (shutdown, not close: the
+            // destructor may still reach this socket's descriptor).
+            socket.shutdown(tcp::socket::shutdown_both, ignored);
             {
                 std::lock_guard lock(self->mutex_);
                 ++self->ended_;
             }
             self->cv_.notify_all();
         }
-    } ended{this};
+    } ended{this, *socket};
     for (;;) {
         beast::flat_buffer message;
         ws.read(message, ec);

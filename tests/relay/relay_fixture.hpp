@@ -104,7 +104,7 @@ private:
 };
 
 // A WebSocket upstream (an XMPP server stand-in). It accepts with subprotocol "xmpp" when
-// offered, echoes every message with its type, answers "close-me" with close 4001, answers
+// offered, records pings (and answers them), echoes every message with its type, answers "close-me" with close 4001, answers
 // "big:N" with an N-byte text message; or, with `refusal`, writes that raw HTTP response.
 class WsUpstream {
 public:
@@ -114,6 +114,7 @@ public:
     std::vector<Request> upgrades() const;
     std::vector<std::pair<bool, std::string>> received() const; // (text?, payload)
     std::vector<std::pair<unsigned, std::string>> closes() const; // close code, reason received
+    std::vector<std::string> pings() const; // payloads of the pings received (Beast answers them)
     // Waits until `n` close frames have been received.
     bool wait_closes(std::size_t n, std::chrono::milliseconds timeout = 5000ms) const;
     // Waits until `n` accepted WebSocket connections have ended, however they ended.
@@ -131,6 +132,7 @@ private:
     std::vector<Request> upgrades_;
     std::vector<std::pair<bool, std::string>> received_;
     std::vector<std::pair<unsigned, std::string>> closes_;
+    std::vector<std::string> pings_;
     std::size_t ended_ = 0;
     std::vector<std::shared_ptr<tcp::socket>> sockets_;
     std::vector<std::thread> threads_;
