@@ -47,6 +47,18 @@ struct Occupant {
     // JID seen on another stream may be wrong (a join request for someone else's resource,
     // racing their join); only a confirmed owner's connection end ends the occupant.
     bool confirmed = false;
+    // Observed occupants only: the name each other member's stream showed last. The stream that
+    // first saw the occupant may die (a vanished client the server has not dropped yet) while the
+    // others keep seeing its changes; these views let another stream take over without letting
+    // a lagging stream's older copies count (see on_available).
+    std::vector<std::pair<const Conn*, std::optional<std::string>>> views;
+
+    std::optional<std::string>* view_of(const Conn* c)
+    {
+        for (auto& [conn, view] : views)
+            if (conn == c) return &view;
+        return nullptr;
+    }
 };
 
 struct Room {
@@ -221,6 +233,7 @@ struct Tracker::State {
             return;
         }
         for (auto& [resource, occ] : room.occupants) {
+            std::erase_if(occ.views, [&c](const auto& v) { return v.first == &c; });
             if (occ.own.get() == &c) { // an unconfirmed claim: the occupant is someone else's
                 occ.own.reset();
                 occ.confirmed = false;
@@ -314,7 +327,10 @@ struct Tracker::State {
             w.member = true;
             if (confirming) occ.confirmed = true;
         }
-        if (occ.auth != c) return; // a copy on a non-authoritative stream
+        if (occ.auth != c) {
+            if (!take_over(occ, *c, p)) return; // a copy on another stream
+            occ.auth = c;
+        }
         if (!occ.jid && !p.item.jid.empty()) occ.jid = std::string(p.item.jid);
 
         std::optional<std::string> next = occ.nick;
@@ -328,6 +344,29 @@ struct Tracker::State {
         e.nick = next;
         occ.nick = std::move(next);
         out.push_back(std::move(e));
+    }
+
+    // A copy of an observed occupant's presence on a stream that is not authoritative. The
+    // first copy a stream shows is its starting point (a roster snapshot may be older or newer
+    // than the log; nothing tells which). After that, a stream whose last view matched the log
+    // and that now shows another name is ahead of the log — the authoritative stream is dead or
+    // behind — so it takes over. A lagging stream's older copies never match the log, so they
+    // never count.
+    static bool take_over(Occupant& occ, const Conn& c, const PresenceView& p)
+    {
+        if (occ.own || !p.nick) return false; // own streams decide; no <nick>: no information
+        auto* view = occ.view_of(&c);
+        if (!view) {
+            occ.views.emplace_back(&c, p.nick);
+            return false;
+        }
+        const bool in_sync = *view == occ.nick;
+        *view = p.nick;
+        if (!in_sync || p.nick == occ.nick) return false;
+        // `c` becomes authoritative; the old one keeps a view: the name it showed last.
+        std::erase_if(occ.views, [&c](const auto& v) { return v.first == &c; });
+        if (occ.auth) occ.views.emplace_back(occ.auth.get(), occ.nick);
+        return true;
     }
 
     void on_unavailable(const std::string& room_jid, Room& room, Watcher& w, const ConnPtr& c,

@@ -74,7 +74,9 @@ TEST_CASE("fixture transcripts replay to their expected events", "[fixtures]")
 {
     const auto name = GENERATE(as<std::string>{}, "bosh-01-anon-full-lifecycle",
                                "bosh-02-nameless-join-retransmit-reorder",
-                               "bosh-04-lobby-breakout-kick-destroy", "ws-01-websocket-lifecycle");
+                               "bosh-04-lobby-breakout-kick-destroy",
+                               "bosh-05-observed-rename-dead-observer",
+                               "ws-01-websocket-lifecycle");
     SECTION(name)
     {
         check_fixture(name);
