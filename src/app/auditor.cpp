@@ -55,6 +55,7 @@ void Auditor::schedule_tick()
         if (ec) return;
         bosh_.tick(clock(wall_now()), events_);
         ws_.tick(clock(wall_now()), events_);
+        log_.follow_path(); // a log moved or deleted without SIGHUP
         write(events_);
         stats_.heartbeat_ms.store(std::chrono::duration_cast<std::chrono::milliseconds>(
                                       std::chrono::steady_clock::now().time_since_epoch())

@@ -5,6 +5,7 @@
 #include <spdlog/sinks/rotating_file_sink.h>
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -77,6 +78,11 @@ std::shared_ptr<spdlog::sinks::sink> EventLog::open_sink()
     spdlog::file_event_handlers handlers;
     handlers.after_open = [this](const spdlog::filename_t&, std::FILE* file) {
         ::fchmod(::fileno(file), event_log_mode);
+        struct stat st {};
+        if (::fstat(::fileno(file), &st) == 0) {
+            dev_ = st.st_dev;
+            ino_ = st.st_ino;
+        }
         ++stats_.opens;
     };
     auto sink = std::make_shared<spdlog::sinks::rotating_file_sink_st>(
@@ -89,9 +95,15 @@ std::shared_ptr<spdlog::sinks::sink> EventLog::open_sink()
 
 bool EventLog::write(std::string_view line)
 {
-    if (broken_ && !reopen()) {
-        ++stats_.dropped;
-        return false;
+    const auto now = std::chrono::steady_clock::now();
+    if (broken_) {
+        // A full disk fails every write: retry once a second, not once per event.
+        if (now < retry_at_ || !try_reopen()) {
+            retry_at_ = std::max(retry_at_, now + std::chrono::seconds(1));
+            ++stats_.dropped;
+            ++dropped_while_broken_;
+            return false;
+        }
     }
     try {
         spdlog::details::log_msg msg(spdlog::source_loc{}, "events", spdlog::level::info,
@@ -99,17 +111,28 @@ bool EventLog::write(std::string_view line)
         sink_->log(msg);
         sink_->flush(); // an audit line is on disk (in the kernel) before the next one
         ++stats_.written;
+        if (broken_) {
+            spdlog::info("event log {}: writing again ({} events were dropped)", options_.path,
+                         dropped_while_broken_);
+            broken_ = false;
+            dropped_while_broken_ = 0;
+        }
         return true;
     } catch (const std::exception& e) {
         ++stats_.write_errors;
         ++stats_.dropped;
-        if (!broken_) spdlog::error("event log {}: write failed: {}", options_.path, e.what());
+        ++dropped_while_broken_;
+        if (!broken_)
+            spdlog::error("event log {}: write failed: {}; events are counted as dropped until "
+                          "writing works again (forwarding is not affected)",
+                          options_.path, e.what());
         broken_ = true;
+        retry_at_ = now + std::chrono::seconds(1);
         return false;
     }
 }
 
-bool EventLog::reopen()
+bool EventLog::try_reopen()
 {
     // Open the new file first; keep the old sink if that fails (nghttpx's reopen pattern).
     try {
@@ -122,13 +145,44 @@ bool EventLog::reopen()
             }
         }
         sink_ = std::move(fresh);
-        if (broken_) spdlog::info("event log {}: writing again", options_.path);
-        broken_ = false;
+        path_mismatches_ = 0;
         return true;
-    } catch (const std::exception& e) {
-        if (!broken_) spdlog::error("event log {}: reopen failed: {}", options_.path, e.what());
+    } catch (const std::exception&) {
         return false;
     }
+}
+
+bool EventLog::reopen()
+{
+    if (try_reopen()) return true;
+    if (!broken_) spdlog::error("event log {}: reopen failed; still writing to the old file",
+                                options_.path);
+    return false;
+}
+
+void EventLog::follow_path()
+{
+    if (broken_) return; // the next write reopens anyway
+    struct stat st {};
+    const bool same = ::stat(options_.path.c_str(), &st) == 0 &&
+                      static_cast<std::uint64_t>(st.st_dev) == dev_ &&
+                      static_cast<std::uint64_t>(st.st_ino) == ino_;
+    if (same) {
+        path_mismatches_ = 0;
+        return;
+    }
+    if (++path_mismatches_ < 2) return;
+    if (try_reopen()) {
+        spdlog::warn("event log {}: the file was moved or deleted without SIGHUP; reopened",
+                     options_.path);
+        return;
+    }
+    // Lines written to an unlinked file are lost: count them as dropped while retrying.
+    spdlog::error("event log {}: the file was moved or deleted and cannot be created again; "
+                  "events are counted as dropped until it can",
+                  options_.path);
+    broken_ = true;
+    retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
 }
 
 } // namespace boshtap::sinks

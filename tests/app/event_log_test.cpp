@@ -122,3 +122,31 @@ TEST_CASE("a torn last line is cut back to the last whole line", "[event_log]")
     REQUIRE(log.write("{\"d\":4}"));
     CHECK(slurp(file) == "{\"a\":1}\n{\"b\":2}\n{\"d\":4}\n");
 }
+
+TEST_CASE("a deleted log directory is noticed and the file created again", "[event_log]")
+{
+    TempDir dir;
+    const auto sub = dir.path / "logs";
+    const auto file = sub / "events.jsonl";
+    EventLog log({file.string(), 1 << 20, 3});
+    REQUIRE(log.write("one"));
+    fs::remove_all(sub);
+    log.follow_path(); // first sighting: could be logrotate between rename and create
+    REQUIRE(log.write("lost"));
+    log.follow_path(); // second: reopen (spdlog creates the directory again)
+    REQUIRE(log.write("two"));
+    CHECK(slurp(file) == "two\n");
+    CHECK(log.stats().opens == 2);
+}
+
+TEST_CASE("follow_path leaves a file that is still in place alone", "[event_log]")
+{
+    TempDir dir;
+    const auto file = dir.path / "events.jsonl";
+    EventLog log({file.string(), 1 << 20, 3});
+    REQUIRE(log.write("one"));
+    for (int i = 0; i < 3; ++i) log.follow_path();
+    REQUIRE(log.write("two"));
+    CHECK(log.stats().opens == 1);
+    CHECK(slurp(file) == "one\ntwo\n");
+}

@@ -6,6 +6,7 @@
 // A failed write (disk full, directory removed) never throws to the caller: the line is counted
 // as dropped, reported once, and the file is reopened on the next write, cut back to its last
 // whole line first so a torn line never stays in the log.
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -46,6 +47,12 @@ public:
     // one is closed; if opening fails the old one stays in use. False on failure.
     bool reopen();
 
+    // Called about once a second: when the path has stopped naming the open file (moved or
+    // deleted, its directory removed) for two calls in a row, reopen it, so events do not
+    // vanish into an unlinked file. Two calls: logrotate's rename + create + SIGHUP finishes
+    // well within one, and it reopens the file itself.
+    void follow_path();
+
     bool broken() const { return broken_; }
 
     const EventLogStats& stats() const { return stats_; }
@@ -53,11 +60,19 @@ public:
 
 private:
     std::shared_ptr<spdlog::sinks::sink> open_sink();
+    bool try_reopen(); // quietly: the caller reports
 
     EventLogOptions options_;
     std::shared_ptr<spdlog::sinks::sink> sink_;
     EventLogStats stats_;
-    bool broken_ = false; // the last write failed: reopen before the next one
+    // Identity of the file open now (for follow_path).
+    std::uint64_t dev_ = 0, ino_ = 0;
+    int path_mismatches_ = 0;
+    // After a failed write: drop (and count) until the retry time, then reopen and try again;
+    // report the failure once and the recovery once, never once per line.
+    bool broken_ = false;
+    std::chrono::steady_clock::time_point retry_at_{};
+    std::uint64_t dropped_while_broken_ = 0;
 };
 
 // Makes sure `path` ends with a newline: cuts a trailing partial line (left by a failed write).
