@@ -4,6 +4,7 @@
 #include "ids.hpp"
 #include "request_info.hpp"
 #include "responses.hpp"
+#include "socket_peek.hpp"
 #include "websocket_relay.hpp"
 
 #include <boost/asio/dispatch.hpp>
@@ -239,11 +240,16 @@ void HttpSession::on_client_readable(beast::error_code ec) {
     watch_pending_ = false;
     if (!exchange_active_ || closed_) return;
     if (ec == net::error::operation_aborted) return arm_client_watch();
-    beast::error_code available_ec;
-    const auto available = stream_.socket().available(available_ec);
-    // Readable with nothing to read is end of stream; bytes mean a pipelined request, which
-    // stays in the socket until this exchange is answered.
-    if (ec || available_ec || available == 0) client_gone();
+    if (ec) return client_gone();
+    switch (peek_socket(stream_.socket().native_handle())) {
+    case Peeked::nothing: // a stale readiness event (two I/O threads): keep watching
+        return arm_client_watch();
+    case Peeked::bytes: // a pipelined request: it stays in the socket until this one is answered
+        return;
+    case Peeked::end_of_stream:
+    case Peeked::error:
+        return client_gone();
+    }
 }
 
 void HttpSession::client_gone() {

@@ -1,8 +1,6 @@
 #include "upstream_pool.hpp"
 
-#include <sys/socket.h>
-
-#include <cerrno>
+#include "socket_peek.hpp"
 
 namespace boshtap::proxy {
 
@@ -11,10 +9,7 @@ namespace {
 // A pooled connection the server has closed (FIN pending) or that holds unexpected bytes is
 // useless; a non-blocking peek finds out without disturbing a healthy one.
 bool looks_open(boost::asio::ip::tcp::socket& socket) {
-    if (!socket.is_open()) return false;
-    char byte;
-    const auto n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-    return n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK);
+    return socket.is_open() && peek_socket(socket.native_handle()) == Peeked::nothing;
 }
 
 } // namespace
