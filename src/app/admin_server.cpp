@@ -1,6 +1,7 @@
 #include "boshtap/app/admin_server.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http.hpp>
@@ -101,14 +102,22 @@ struct AdminServer::Impl {
     AdminHandler handler;
     asio::io_context io{1};
     tcp::acceptor acceptor{io};
+    asio::steady_timer retry{io};
     std::thread thread;
 
     void accept()
     {
         acceptor.async_accept([this](beast::error_code ec, tcp::socket socket) {
             if (ec == asio::error::operation_aborted) return;
-            if (!ec) std::make_shared<AdminSession>(std::move(socket), options, handler)->start();
-            accept();
+            if (!ec) {
+                std::make_shared<AdminSession>(std::move(socket), options, handler)->start();
+                return accept();
+            }
+            // EMFILE and the like: accepting again at once would spin on the same error.
+            retry.expires_after(std::chrono::milliseconds(100));
+            retry.async_wait([this](beast::error_code wait_ec) {
+                if (!wait_ec) accept();
+            });
         });
     }
 };

@@ -57,8 +57,16 @@ void Listener::accept() {
 void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     if (stopped_) return;
     if (ec) {
-        // E.g. EMFILE: back off briefly instead of spinning.
-        spdlog::warn("accept failed: {}", ec.message());
+        // E.g. EMFILE: back off briefly instead of spinning, and say so once a minute.
+        ++accept_errors_unreported_;
+        const auto now = std::chrono::steady_clock::now();
+        if (now - last_accept_report_ >= std::chrono::minutes(1)) {
+            spdlog::warn("accept failed: {} ({} times since the last report); new connections "
+                         "wait in the backlog",
+                         ec.message(), accept_errors_unreported_);
+            accept_errors_unreported_ = 0;
+            last_accept_report_ = now;
+        }
         retry_.expires_after(std::chrono::milliseconds(100));
         retry_.async_wait([self = shared_from_this()](beast::error_code wait_ec) {
             if (!wait_ec) self->accept();

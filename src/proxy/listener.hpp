@@ -8,6 +8,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/error.hpp>
 
+#include <chrono>
 #include <memory>
 
 namespace boshtap::proxy {
@@ -29,6 +30,9 @@ private:
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_;
+    // accept() errors (EMFILE under a connection flood) are logged once a minute with a count.
+    std::chrono::steady_clock::time_point last_accept_report_{};
+    std::uint64_t accept_errors_unreported_ = 0;
     std::uint16_t port_ = 0;
     bool stopped_ = false;
 };
