@@ -6,6 +6,8 @@ namespace boshtap::proxy {
 
 namespace {
 
+constexpr auto kTrustedIdle = std::chrono::seconds(1);
+
 // A pooled connection the server has closed (FIN pending) or that holds unexpected bytes is
 // useless; a non-blocking peek finds out without disturbing a healthy one.
 bool looks_open(boost::asio::ip::tcp::socket& socket) {
@@ -27,8 +29,11 @@ std::optional<boost::asio::ip::tcp::socket> UpstreamPool::take(const std::string
     while (!list.empty()) {
         Idle entry = std::move(list.back());
         list.pop_back();
-        if (now - entry.since <= idle_ttl_ && looks_open(entry.socket))
-            return std::move(entry.socket);
+        const auto idle_for = now - entry.since;
+        // Returned a moment ago (the usual case under load): not worth a syscall to check; if
+        // the server did close it, the exchange's one retry on a fresh connection covers it.
+        if (idle_for < kTrustedIdle && entry.socket.is_open()) return std::move(entry.socket);
+        if (idle_for <= idle_ttl_ && looks_open(entry.socket)) return std::move(entry.socket);
         boost::system::error_code ignored;
         entry.socket.close(ignored);
     }
