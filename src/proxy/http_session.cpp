@@ -30,6 +30,7 @@ namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 constexpr auto kLinger = std::chrono::seconds(2);
+constexpr std::size_t kReadBuffer = 4096;
 
 bool is_http_parse_error(const beast::error_code& ec) {
     return &ec.category() == &http::make_error_code(http::error::bad_method).category();
@@ -82,6 +83,8 @@ void HttpSession::do_read() {
     parser_->header_limit(static_cast<std::uint32_t>(ctx_->cfg.header_limit));
     parser_->body_limit(ctx_->cfg.body_limit);
     waiting_request_ = true;
+    // One read takes a typical BOSH request whole (a 512-byte start took several).
+    if (buffer_.capacity() < kReadBuffer) buffer_.reserve(kReadBuffer);
     stream_.expires_after(ctx_->cfg.client_idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
