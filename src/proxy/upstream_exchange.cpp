@@ -1,6 +1,7 @@
 #include "upstream_exchange.hpp"
 
 #include <boost/asio/bind_executor.hpp>
+#include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
@@ -9,12 +10,23 @@
 #include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
+#include <sys/socket.h>
+
+#include <cerrno>
+
 namespace boshtap::proxy {
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = net::ip::tcp;
+
+namespace {
+
+// Enough for a typical BOSH response in one read; larger ones grow the buffer as they come.
+constexpr std::size_t kReadBuffer = 4096;
+
+} // namespace
 
 template <class F> auto UpstreamExchange::bind(F f) {
     return net::bind_executor(strand_, beast::bind_front_handler(f, shared_from_this()));
@@ -25,13 +37,13 @@ UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, net::any_io_exe
                                    http::request<http::string_body> request)
     : ctx_(std::move(ctx)), strand_(std::move(strand)), upstream_(upstream),
       key_(fmt::format("{}:{}", upstream.host, upstream.port)), request_(std::move(request)),
-      head_(request_.method() == http::verb::head) {}
+      head_(request_->method() == http::verb::head), deadline_(strand_) {}
 
 void UpstreamExchange::start(Handler done) {
     done_ = std::move(done);
     if (auto socket = ctx_->pool.take(key_)) {
         from_pool_ = true;
-        stream_.emplace(std::move(*socket));
+        socket_.emplace(std::move(*socket));
         send();
     } else {
         connect();
@@ -42,12 +54,14 @@ void UpstreamExchange::cancel() {
     cancelled_ = true;
     done_ = nullptr; // releases the client connection
     if (resolver_) resolver_->cancel();
-    if (stream_) stream_->close();
+    beast::error_code ignored;
+    if (socket_) socket_->close(ignored);
+    deadline_.cancel();
 }
 
 void UpstreamExchange::connect() {
     from_pool_ = false;
-    stream_.reset();
+    socket_.reset();
     resolver_.emplace(ctx_->io);
     // The resolver has no timer of its own; numeric hosts resolve at once.
     resolver_->async_resolve(upstream_.host, std::to_string(upstream_.port),
@@ -57,31 +71,76 @@ void UpstreamExchange::connect() {
 void UpstreamExchange::on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
     if (cancelled_) return;
     if (ec) return fail(ec, "resolve");
-    stream_.emplace(ctx_->io);
-    stream_->expires_after(ctx_->cfg.connect_timeout);
-    stream_->async_connect(results, bind(&UpstreamExchange::on_connect));
+    socket_.emplace(ctx_->io);
+    arm_deadline(ctx_->cfg.connect_timeout);
+    net::async_connect(*socket_, results, bind(&UpstreamExchange::on_connect));
 }
 
 void UpstreamExchange::on_connect(beast::error_code ec, tcp::endpoint) {
     if (cancelled_) return;
+    if (timed_out_) return fail(beast::error::timeout, "connect");
     if (ec) return fail(ec, "connect");
     resolver_.reset();
+    socket_->set_option(tcp::no_delay(true), ec);
     send();
+}
+
+void UpstreamExchange::arm_deadline(std::chrono::steady_clock::duration after) {
+    deadline_.expires_after(after);
+    deadline_.async_wait(bind(&UpstreamExchange::on_deadline));
+}
+
+void UpstreamExchange::on_deadline(beast::error_code ec) {
+    if (ec || cancelled_ || !done_) return;
+    if (deadline_.expiry() > std::chrono::steady_clock::now()) return; // re-armed meanwhile
+    // Whatever is pending completes with operation_aborted and reports the timeout.
+    timed_out_ = true;
+    if (resolver_) resolver_->cancel();
+    beast::error_code ignored;
+    if (socket_) socket_->close(ignored);
 }
 
 void UpstreamExchange::send() {
     // One deadline for write + response: it must exceed the longest BOSH hold (`wait`, up to
     // 120 s on Prosody) so no long-poll is ever cut by boshtap.
-    stream_->expires_after(ctx_->cfg.upstream_timeout);
-    http::async_write(*stream_, request_, bind(&UpstreamExchange::on_write));
+    arm_deadline(ctx_->cfg.upstream_timeout);
+    http::async_write(*socket_, *request_, bind(&UpstreamExchange::on_write));
 }
 
 void UpstreamExchange::on_write(beast::error_code ec, std::size_t) {
     if (cancelled_) return;
+    if (timed_out_) return fail(beast::error::timeout, "write");
     if (ec) {
         if (retry_on_fresh_connection(ec)) return;
         return fail(ec, "write");
     }
+    if (!from_pool_ || retried_) request_.reset(); // no retry left: the request can go
+    wait_response();
+}
+
+void UpstreamExchange::wait_response() {
+    // A readiness wait holds no buffer: a held long-poll waits here.
+    socket_->async_wait(tcp::socket::wait_read, bind(&UpstreamExchange::on_readable));
+}
+
+void UpstreamExchange::on_readable(beast::error_code ec) {
+    if (cancelled_) return;
+    if (timed_out_) return fail(beast::error::timeout, "read");
+    if (ec) return fail(ec, "read");
+    // Take what is there now into a buffer sized for a whole typical response.
+    const auto space = buffer_.prepare(kReadBuffer);
+    const auto n = ::recv(socket_->native_handle(), space.data(), space.size(), MSG_DONTWAIT);
+    if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
+        return wait_response(); // a stale readiness event
+    if (n <= 0) {
+        buffer_.clear();
+        const auto read_ec = n == 0 ? beast::error_code(net::error::eof)
+                                    : beast::error_code(errno, beast::system_category());
+        if (retry_on_fresh_connection(read_ec)) return;
+        return fail(read_ec, "read");
+    }
+    buffer_.commit(static_cast<std::size_t>(n));
+    request_.reset(); // the server answers: no retry from here on
     read();
 }
 
@@ -90,33 +149,31 @@ void UpstreamExchange::read() {
     parser_->header_limit(static_cast<std::uint32_t>(ctx_->cfg.header_limit));
     parser_->body_limit(ctx_->cfg.body_limit);
     if (head_) parser_->skip(true); // RFC 9110 §9.3.2: no content, whatever Content-Length says
-    http::async_read(*stream_, buffer_, *parser_, bind(&UpstreamExchange::on_read));
+    // Parses what is buffered first; reads only if the response is not complete yet.
+    http::async_read(*socket_, buffer_, *parser_, bind(&UpstreamExchange::on_read));
 }
 
 bool UpstreamExchange::retry_on_fresh_connection(beast::error_code ec) {
     // A pooled connection the server closed while idle fails on first use (RFC 9112 §9.3.1
     // allows a retry when nothing of the response arrived). BOSH requests are safe to resend:
     // the rid makes a duplicate a retransmission (XEP-0124 §14.3). Once only, fresh connection.
-    if (!from_pool_ || retried_) return false;
+    if (!from_pool_ || retried_ || !request_) return false;
     if (parser_ && parser_->got_some()) return false;
     if (buffer_.size() != 0) return false;
-    if (ec == beast::error::timeout) return false;
+    if (ec == beast::error::timeout || timed_out_) return false;
     retried_ = true;
     buffer_.clear();
     parser_.reset();
+    beast::error_code ignored;
+    socket_->close(ignored);
     connect();
     return true;
 }
 
 void UpstreamExchange::on_read(beast::error_code ec, std::size_t) {
     if (cancelled_) return;
-    if (ec) {
-        if (ec == http::error::end_of_stream || ec == net::error::connection_reset ||
-            ec == net::error::broken_pipe || ec == net::error::eof) {
-            if (retry_on_fresh_connection(ec)) return;
-        }
-        return fail(ec, "read");
-    }
+    if (timed_out_) return fail(beast::error::timeout, "read");
+    if (ec) return fail(ec, "read");
     auto& res = parser_->get();
     // Interim 1xx responses (e.g. 103) precede the final one (RFC 9110 §15.2).
     if (res.result_int() / 100 == 1 && res.result() != http::status::switching_protocols)
@@ -127,18 +184,21 @@ void UpstreamExchange::on_read(beast::error_code ec, std::size_t) {
     result.outcome = UpstreamResult::Outcome::ok;
     result.response = parser_->release();
     parser_.reset();
+    deadline_.cancel();
     if (reusable) {
-        stream_->expires_never();
-        ctx_->pool.give(key_, stream_->release_socket());
+        ctx_->pool.give(key_, std::move(*socket_));
     } else {
-        stream_->close();
+        beast::error_code ignored;
+        socket_->close(ignored);
     }
-    stream_.reset();
+    socket_.reset();
     finish(std::move(result));
 }
 
 void UpstreamExchange::fail(beast::error_code ec, const char* stage) {
-    if (stream_) stream_->close();
+    beast::error_code ignored;
+    if (socket_) socket_->close(ignored);
+    deadline_.cancel();
     UpstreamResult result;
     if (ec == beast::error::timeout) {
         result.outcome = UpstreamResult::Outcome::timeout;

@@ -1,14 +1,18 @@
 #pragma once
 // One request/response with an upstream over a pooled keep-alive connection (HTTP/1.1).
+// One deadline per exchange (not one per socket operation), and nothing but a readiness wait
+// while the server holds the request: the response parser and its buffer are made only when
+// the first response bytes arrive, so a held long-poll costs little memory.
 #include "context.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
 
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -38,11 +42,17 @@ public:
     void cancel();
 
 private:
+    using Request = boost::beast::http::request<boost::beast::http::string_body>;
+
     void connect();
     void on_resolve(boost::beast::error_code ec, boost::asio::ip::tcp::resolver::results_type results);
     void on_connect(boost::beast::error_code ec, boost::asio::ip::tcp::endpoint);
+    void arm_deadline(std::chrono::steady_clock::duration after);
+    void on_deadline(boost::beast::error_code ec);
     void send();
     void on_write(boost::beast::error_code ec, std::size_t);
+    void wait_response();
+    void on_readable(boost::beast::error_code ec);
     void read();
     void on_read(boost::beast::error_code ec, std::size_t);
     bool retry_on_fresh_connection(boost::beast::error_code ec);
@@ -55,16 +65,18 @@ private:
     boost::asio::any_io_executor strand_;
     const UpstreamUrl& upstream_;
     const std::string key_;
-    boost::beast::http::request<boost::beast::http::string_body> request_;
+    std::optional<Request> request_; // kept for the one retry while that is still possible
     const bool head_;
     Handler done_;
     std::optional<boost::asio::ip::tcp::resolver> resolver_;
-    std::optional<boost::beast::tcp_stream> stream_;
+    std::optional<boost::asio::ip::tcp::socket> socket_;
+    boost::asio::steady_timer deadline_; // connect, then write + whole response
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
     bool from_pool_ = false;
     bool retried_ = false;
     bool cancelled_ = false;
+    bool timed_out_ = false;
 };
 
 } // namespace boshtap::proxy
