@@ -79,7 +79,8 @@ std::shared_ptr<spdlog::sinks::sink> EventLog::open_sink()
     handlers.after_open = [this](const spdlog::filename_t&, std::FILE* file) {
         ::fchmod(::fileno(file), event_log_mode);
         struct stat st {};
-        if (::fstat(::fileno(file), &st) == 0) {
+        fd_ = ::fileno(file);
+        if (::fstat(fd_, &st) == 0) {
             dev_ = st.st_dev;
             ino_ = st.st_ino;
         }
@@ -95,15 +96,27 @@ std::shared_ptr<spdlog::sinks::sink> EventLog::open_sink()
 
 bool EventLog::write(std::string_view line)
 {
-    const auto now = std::chrono::steady_clock::now();
     if (broken_) {
-        // A full disk fails every write: retry once a second, not once per event.
-        if (now < retry_at_ || !try_reopen()) {
-            retry_at_ = std::max(retry_at_, now + std::chrono::seconds(1));
+        // Every line tries again (events are few; a line must not be dropped once the disk
+        // has room), but the failure is reported once and the recovery once.
+        if (!try_reopen()) {
             ++stats_.dropped;
             ++dropped_while_broken_;
             return false;
         }
+    } else if (unlinked()) {
+        // The file was deleted (its directory removed): a line written now would be lost
+        // without a trace. One fstat per event line is cheap next to the write itself.
+        if (!try_reopen()) {
+            spdlog::error("event log {}: the file was deleted and cannot be created again; "
+                          "events are counted as dropped until it can",
+                          options_.path);
+            broken_ = true;
+            ++stats_.dropped;
+            ++dropped_while_broken_;
+            return false;
+        }
+        spdlog::warn("event log {}: the file was deleted; created again", options_.path);
     }
     try {
         spdlog::details::log_msg msg(spdlog::source_loc{}, "events", spdlog::level::info,
@@ -127,29 +140,33 @@ bool EventLog::write(std::string_view line)
                           "writing works again (forwarding is not affected)",
                           options_.path, e.what());
         broken_ = true;
-        retry_at_ = now + std::chrono::seconds(1);
         return false;
     }
+}
+
+bool EventLog::unlinked() const
+{
+    struct stat st {};
+    return fd_ >= 0 && ::fstat(fd_, &st) == 0 && st.st_nlink == 0;
 }
 
 bool EventLog::try_reopen()
 {
     // Open the new file first; keep the old sink if that fails (nghttpx's reopen pattern).
+    std::shared_ptr<spdlog::sinks::sink> fresh;
     try {
-        trim_partial_line(options_.path);
-        auto fresh = open_sink();
-        if (sink_) {
-            try {
-                sink_->flush();
-            } catch (...) { // the old file may be on a full disk: its buffer is lost anyway
-            }
-        }
-        sink_ = std::move(fresh);
-        path_mismatches_ = 0;
-        return true;
+        fresh = open_sink();
     } catch (const std::exception&) {
         return false;
     }
+    // Closing the old file flushes what its buffer still holds, which after a failed write can
+    // be part of a line; cutting the file back to its last newline afterwards keeps every line
+    // whole (the new sink appends, so it writes after the cut).
+    sink_.reset();
+    sink_ = std::move(fresh);
+    trim_partial_line(options_.path);
+    path_mismatches_ = 0;
+    return true;
 }
 
 bool EventLog::reopen()
@@ -182,7 +199,6 @@ void EventLog::follow_path()
                   "events are counted as dropped until it can",
                   options_.path);
     broken_ = true;
-    retry_at_ = std::chrono::steady_clock::now() + std::chrono::seconds(1);
 }
 
 } // namespace boshtap::sinks

@@ -131,12 +131,24 @@ TEST_CASE("a deleted log directory is noticed and the file created again", "[eve
     EventLog log({file.string(), 1 << 20, 3});
     REQUIRE(log.write("one"));
     fs::remove_all(sub);
-    log.follow_path(); // first sighting: could be logrotate between rename and create
-    REQUIRE(log.write("lost"));
-    log.follow_path(); // second: reopen (spdlog creates the directory again)
-    REQUIRE(log.write("two"));
+    REQUIRE(log.write("two")); // the deleted file is noticed before writing: created again
     CHECK(slurp(file) == "two\n");
     CHECK(log.stats().opens == 2);
+}
+
+TEST_CASE("a log renamed without SIGHUP is reopened on the second look", "[event_log]")
+{
+    TempDir dir;
+    const auto file = dir.path / "events.jsonl";
+    EventLog log({file.string(), 1 << 20, 3});
+    REQUIRE(log.write("one"));
+    fs::rename(file, dir.path / "moved.jsonl");
+    log.follow_path(); // first look: could be logrotate between rename and SIGHUP
+    REQUIRE(log.write("two"));
+    log.follow_path(); // second: reopen
+    REQUIRE(log.write("three"));
+    CHECK(slurp(dir.path / "moved.jsonl") == "one\ntwo\n");
+    CHECK(slurp(file) == "three\n");
 }
 
 TEST_CASE("follow_path leaves a file that is still in place alone", "[event_log]")

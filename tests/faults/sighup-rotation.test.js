@@ -27,9 +27,15 @@ runTest('sighup', async (t) => {
   let renamed = 0;
   const rotator = setInterval(() => {
     rounds++;
-    if (rounds % 3 !== 0 && fs.existsSync(current)) {
-      fs.renameSync(current, path.join(logDir, `events.jsonl.hup-${String(rounds).padStart(5, '0')}`));
-      renamed++;
+    if (rounds % 3 !== 0) {
+      // boshtap's own size rotation may have just moved the file away: then there is nothing
+      // to rename this round.
+      try {
+        fs.renameSync(current, path.join(logDir, `events.jsonl.hup-${String(rounds).padStart(5, '0')}`));
+        renamed++;
+      } catch (e) {
+        if (e.code !== 'ENOENT') throw e;
+      }
     }
     bt.signal('SIGHUP');
   }, 15);

@@ -6,7 +6,6 @@
 // A failed write (disk full, directory removed) never throws to the caller: the line is counted
 // as dropped, reported once, and the file is reopened on the next write, cut back to its last
 // whole line first so a torn line never stays in the log.
-#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -61,17 +60,18 @@ public:
 private:
     std::shared_ptr<spdlog::sinks::sink> open_sink();
     bool try_reopen(); // quietly: the caller reports
+    bool unlinked() const;
 
     EventLogOptions options_;
     std::shared_ptr<spdlog::sinks::sink> sink_;
     EventLogStats stats_;
     // Identity of the file open now (for follow_path).
+    int fd_ = -1; // owned by the sink; valid while it is open
     std::uint64_t dev_ = 0, ino_ = 0;
     int path_mismatches_ = 0;
-    // After a failed write: drop (and count) until the retry time, then reopen and try again;
+    // After a failed write: reopen and try again with every line, count what is dropped;
     // report the failure once and the recovery once, never once per line.
     bool broken_ = false;
-    std::chrono::steady_clock::time_point retry_at_{};
     std::uint64_t dropped_while_broken_ = 0;
 };
 
