@@ -65,8 +65,11 @@ void WebSocketRelay::shutdown(bool hard) {
     net::post(client_.get_executor(), [self = shared_from_this(), hard] {
         self->stopped_ = true;
         if (hard) return self->teardown();
-        // RFC 6455 §7.4.1: 1001, going away. Before the 101 the client gets a 503 instead.
-        if (self->opened_) self->begin_close(1001, "server shutting down");
+        // RFC 6455 §7.4.1: 1001, going away, to the client, which reconnects (to the next
+        // boshtap) and resumes its XMPP session (XEP-0198 ?previd=). The server must see a
+        // drop, not a close: a close frame would end the session it is about to resume.
+        // Before the 101 the client gets a 503 instead.
+        if (self->opened_) self->begin_close(1001, "server shutting down", true);
     });
 }
 
@@ -146,7 +149,7 @@ void WebSocketRelay::on_switched(beast::error_code ec, std::size_t) {
     ctx_->stats.ws_connections_open.fetch_add(1, std::memory_order_relaxed);
     ctx_->tap.ws_open(id_, meta_);
     start_splice();
-    if (stopped_) begin_close(1001, "server shutting down");
+    if (stopped_) begin_close(1001, "server shutting down", true);
 }
 
 void WebSocketRelay::fail_before_open(beast::error_code ec, const char* stage) {

@@ -93,7 +93,10 @@ private:
     void on_write(int d, boost::beast::error_code ec, std::size_t);
     void after_forward(int d);
     void source_ended(int d, boost::beast::error_code ec);
-    void begin_close(std::uint16_t code, const char* reason);
+    // Close frames with `code` towards the client and, unless `drop_server`, the server. With
+    // `drop_server` the server sees the stream end without a close frame — a dropped
+    // connection, which it keeps resumable (XEP-0198) — and nothing more from the client.
+    void begin_close(std::uint16_t code, const char* reason, bool drop_server = false);
     void try_close(int d);
     void shut_dest(int d);
     void client_ended();

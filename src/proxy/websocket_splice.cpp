@@ -201,12 +201,16 @@ void WebSocketRelay::source_ended(int d, beast::error_code ec) {
 // boshtap ends the connection itself: a close frame into each direction at the next frame
 // boundary (masked towards the server, RFC 6455 §5.3), then half-close; the peers get
 // `close_linger` to answer and go.
-void WebSocketRelay::begin_close(std::uint16_t code, const char* reason) {
+void WebSocketRelay::begin_close(std::uint16_t code, const char* reason, bool drop_server) {
     if (closing_ || finished_ || !pumps_[0]) return;
     closing_ = true;
     close_code_ = code;
     close_reason_ = reason;
     for (int d = 0; d < 2; ++d) {
+        if (d == 0 && drop_server) {
+            pumps_[0]->forwarding = false; // not even the client's close reply
+            continue;
+        }
         pumps_[d]->close_wanted = true;
         try_close(d); // else after the write in flight, or at the boundary process() finds
     }
