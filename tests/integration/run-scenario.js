@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // One integration test: start the stack, run the scenario driver through nginx, stop boshtap,
-// then check its event log against the ground truth (check.js) and the bytes the clients got
+// then check its event log against the ground truth (check.js), `boshtap report` on that log
+// against the attendance caused (check-report.js), and the bytes the clients got
 // against what the server sent (check-wire.js). On failure the logs' tails are printed and
 // the run's directory is kept.
 //
@@ -52,6 +53,8 @@ async function main() {
     const bt = await stack.stopBoshtap();
     if (bt.code !== 0 && bt.signal !== 'SIGTERM') results.boshtap_exit = bt.code ?? 1;
     if (results.driver === 0) results.events = await run(process.execPath, ['check.js', '--log', stack.eventLog, '--truth', truth]);
+    // `boshtap report` on the same log must show the attendance the participants caused.
+    if (results.driver === 0) results.report = await run(process.execPath, ['check-report.js', '--boshtap', boshtap, '--log', stack.eventLog, '--truth', truth]);
   }
   if (results.driver === 0) results.wire = await run(process.execPath, ['check-wire.js', '--wire', wire, '--tap', stack.tapLog]);
   const bad = Object.entries(results).filter(([, c]) => c !== 0);
