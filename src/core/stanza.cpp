@@ -15,29 +15,49 @@ bool PresenceView::has_code(unsigned code) const noexcept
     return std::find(status_codes.begin(), status_codes.end(), code) != status_codes.end();
 }
 
+namespace {
+
+bool is_stanza_namespace(std::string_view n) noexcept
+{
+    return n == ns::client || n == ns::httpbind || n.empty();
+}
+
+} // namespace
+
 bool is_stanza(const pugi::xml_node& node, std::string_view local) noexcept
 {
     if (node.type() != pugi::node_element || xml::local_name(node) != local) return false;
-    const auto n = xml::namespace_of(node);
-    return n == ns::client || n == ns::httpbind || n.empty();
+    return is_stanza_namespace(xml::namespace_of(node));
 }
 
 namespace {
 
+// Namespaces below the stanza are resolved from the parent's (xml::child_namespace): each
+// element's namespace once, not by walking every ancestor per test.
+bool is_in(const pugi::xml_node& c, const pugi::xml_node& parent, std::string_view parent_ns,
+           std::string_view ns, std::string_view local) noexcept
+{
+    return c.type() == pugi::node_element && xml::local_name(c) == local &&
+           xml::child_namespace(c, parent, parent_ns) == ns;
+}
+
 void read_muc_user(const pugi::xml_node& x, PresenceView& p)
 {
     p.muc_user = true;
+    const auto is = [&x](const pugi::xml_node& c, std::string_view local) {
+        return is_in(c, x, ns::muc_user, ns::muc_user, local);
+    };
     for (const auto& c : x.children()) {
-        if (xml::is(c, ns::muc_user, "status")) {
+        if (is(c, "status")) {
             const std::string_view code = xml::attr(c, "code");
             unsigned value = 0;
             const auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), value);
             if (ec == std::errc{} && end == code.data() + code.size())
                 p.status_codes.push_back(value);
-        } else if (xml::is(c, ns::muc_user, "item")) {
+        } else if (is(c, "item")) {
             p.item = {xml::attr(c, "jid"), xml::attr(c, "role"), xml::attr(c, "affiliation"),
                       xml::attr(c, "nick")};
-        } else if (xml::is(c, ns::muc_user, "destroy")) {
+        } else if (is(c, "destroy")) {
             p.destroy = true;
         }
     }
@@ -56,25 +76,29 @@ bool contains_word_ci(std::string_view text, std::string_view word)
 
 std::optional<PresenceView> read_presence(const pugi::xml_node& node)
 {
-    if (!is_stanza(node, "presence")) return std::nullopt;
+    if (node.type() != pugi::node_element || xml::local_name(node) != "presence")
+        return std::nullopt;
+    const auto stanza_ns = xml::namespace_of(node);
+    if (!is_stanza_namespace(stanza_ns)) return std::nullopt;
     PresenceView p;
     p.from = xml::attr(node, "from");
     p.to = xml::attr(node, "to");
     p.type = xml::attr(node, "type");
-    const auto stanza_ns = xml::namespace_of(node);
     for (const auto& c : node.children()) {
         if (c.type() != pugi::node_element) continue;
         const auto local = xml::local_name(c);
         if (local == "x") {
-            const auto x_ns = xml::namespace_of(c);
+            const auto x_ns = xml::child_namespace(c, node, stanza_ns);
             if (x_ns == ns::muc_user && !p.muc_user)
                 read_muc_user(c, p);
             else if (x_ns == ns::muc)
                 p.muc_join = true;
         } else if (local == "nick") {
-            if (!p.nick && xml::namespace_of(c) == ns::nick) p.nick = xml::text_of(c);
+            if (!p.nick && xml::child_namespace(c, node, stanza_ns) == ns::nick)
+                p.nick = xml::text_of(c);
         } else if (local == "status") {
-            if (!p.status && xml::namespace_of(c) == stanza_ns) p.status = xml::text_of(c);
+            if (!p.status && xml::child_namespace(c, node, stanza_ns) == stanza_ns)
+                p.status = xml::text_of(c);
         }
     }
     return p;

@@ -8,42 +8,79 @@
 
 namespace boshtap::core::xml {
 
-bool is_valid_utf8(std::string_view s) noexcept
+namespace {
+
+// One multi-byte sequence at s[i] (s[i] >= 0x80): its length, or 0 if malformed. Overlong
+// forms, UTF-16 surrogates and code points past Unicode are malformed.
+std::size_t utf8_sequence(std::string_view s, std::size_t i) noexcept
 {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t len = 0;
+    char32_t cp = 0;
+    if ((c & 0xE0) == 0xC0) {
+        len = 2;
+        cp = c & 0x1F;
+    } else if ((c & 0xF0) == 0xE0) {
+        len = 3;
+        cp = c & 0x0F;
+    } else if ((c & 0xF8) == 0xF0) {
+        len = 4;
+        cp = c & 0x07;
+    } else {
+        return 0;
+    }
+    if (i + len > s.size()) return 0;
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto cc = static_cast<unsigned char>(s[i + k]);
+        if ((cc & 0xC0) != 0x80) return 0;
+        cp = (cp << 6) | (cc & 0x3F);
+    }
+    static constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
+    if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return 0;
+    return len;
+}
+
+// Both checks in one pass, eight bytes at a time while the text is plain ASCII (nearly all of
+// it in XMPP): the first pass over a body is the one that pays its cache misses.
+template <bool RejectNul> bool check_utf8(std::string_view s) noexcept
+{
+    constexpr std::uint64_t ones = 0x0101010101010101u, highs = 0x8080808080808080u;
     std::size_t i = 0;
     const std::size_t n = s.size();
     while (i < n) {
+        if (i + 8 <= n) {
+            std::uint64_t w;
+            std::memcpy(&w, s.data() + i, sizeof w);
+            const bool ascii = (w & highs) == 0;
+            const bool has_nul = RejectNul && ((w - ones) & ~w & highs) != 0;
+            if (ascii && !has_nul) {
+                i += 8;
+                continue;
+            }
+        }
         const auto c = static_cast<unsigned char>(s[i]);
         if (c < 0x80) {
+            if (RejectNul && c == 0) return false;
             ++i;
             continue;
         }
-        std::size_t len = 0;
-        char32_t cp = 0;
-        if ((c & 0xE0) == 0xC0) {
-            len = 2;
-            cp = c & 0x1F;
-        } else if ((c & 0xF0) == 0xE0) {
-            len = 3;
-            cp = c & 0x0F;
-        } else if ((c & 0xF8) == 0xF0) {
-            len = 4;
-            cp = c & 0x07;
-        } else {
-            return false;
-        }
-        if (i + len > n) return false;
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto cc = static_cast<unsigned char>(s[i + k]);
-            if ((cc & 0xC0) != 0x80) return false;
-            cp = (cp << 6) | (cc & 0x3F);
-        }
-        // Overlong forms, UTF-16 surrogates and code points past Unicode are malformed.
-        static constexpr char32_t min_for_len[] = {0, 0, 0x80, 0x800, 0x10000};
-        if (cp < min_for_len[len] || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return false;
+        const auto len = utf8_sequence(s, i);
+        if (len == 0) return false;
         i += len;
     }
     return true;
+}
+
+} // namespace
+
+bool is_valid_utf8(std::string_view s) noexcept
+{
+    return check_utf8<false>(s);
+}
+
+bool is_nul_free_utf8(std::string_view s) noexcept
+{
+    return check_utf8<true>(s);
 }
 
 namespace {
@@ -127,8 +164,7 @@ bool attributes_bounded(const pugi::xml_node& root) noexcept
 
 bool parse(std::string_view text, pugi::xml_document& doc)
 {
-    if (text.find('\0') != std::string_view::npos || !is_valid_utf8(text) ||
-        !char_refs_are_chars(text))
+    if (!is_nul_free_utf8(text) || !char_refs_are_chars(text))
         return false;
     // parse_doctype keeps a DOCTYPE as a node so that it can be refused; pugixml never expands
     // entities other than the five predefined ones and character references.
@@ -182,6 +218,18 @@ std::string_view namespace_of(const pugi::xml_node& node) noexcept
         }
     }
     return {};
+}
+
+std::string_view child_namespace(const pugi::xml_node& child, const pugi::xml_node& parent,
+                                 std::string_view parent_ns) noexcept
+{
+    if (!prefix(child).empty() || !prefix(parent).empty()) return namespace_of(child);
+    // Both unprefixed: the parent's namespace is the default in scope, unless the child
+    // declares its own.
+    for (const auto& a : child.attributes()) {
+        if (std::strcmp(a.name(), "xmlns") == 0) return a.value();
+    }
+    return parent_ns;
 }
 
 bool is(const pugi::xml_node& node, std::string_view ns, std::string_view local) noexcept

@@ -14,6 +14,8 @@ namespace boshtap::core::xml {
 bool parse(std::string_view text, pugi::xml_document& doc);
 
 bool is_valid_utf8(std::string_view) noexcept;
+// Valid UTF-8 without a NUL byte, in one pass.
+bool is_nul_free_utf8(std::string_view) noexcept;
 
 // "p:local" -> "local" / "p"; no prefix -> "".
 std::string_view local_name(const pugi::xml_node&) noexcept;
@@ -23,6 +25,11 @@ std::string_view prefix(const pugi::xml_node&) noexcept;
 // xmlns:p / xmlns declaration on the element or an ancestor (Namespaces in XML 1.0 §6).
 // Unbound -> "".
 std::string_view namespace_of(const pugi::xml_node&) noexcept;
+
+// namespace_of(child), given its parent's already resolved namespace: an unprefixed child of
+// an unprefixed parent looks only at its own attributes instead of every ancestor's.
+std::string_view child_namespace(const pugi::xml_node& child, const pugi::xml_node& parent,
+                                 std::string_view parent_ns) noexcept;
 
 bool is(const pugi::xml_node&, std::string_view ns, std::string_view local) noexcept;
 

@@ -77,6 +77,22 @@ TEST_CASE("namespace resolution follows xmlns declarations on self and ancestors
     const auto nick = doc.document_element().first_child();
     CHECK(xml::local_name(nick) == "nick");
     CHECK(xml::namespace_of(nick) == std::string_view(path_ns));
+    // The shortcut from the parent's namespace agrees with the full walk.
+    const auto parent = doc.document_element();
+    CHECK(xml::child_namespace(nick, parent, xml::namespace_of(parent)) ==
+          std::string_view(path_ns));
+}
+
+TEST_CASE("child_namespace under a prefixed parent does not take the parent's namespace", "[xml]")
+{
+    pugi::xml_document doc;
+    REQUIRE(xml::parse("<b xmlns='urn:d'><c:presence xmlns:c='jabber:client'><nick/>"
+                       "</c:presence></b>",
+                       doc));
+    const auto presence = doc.document_element().first_child();
+    const auto nick = presence.first_child();
+    CHECK(xml::namespace_of(presence) == "jabber:client");
+    CHECK(xml::child_namespace(nick, presence, "jabber:client") == "urn:d");
 }
 
 TEST_CASE("a declaration on a sibling is not in scope", "[xml]")
@@ -176,4 +192,32 @@ TEST_CASE("namespace_of compares names without scanning long ones", "[xml]")
     REQUIRE(xml::parse("<r xmlnsx='urn:no'><p:n xmlns:pq='urn:no'/></r>", doc));
     CHECK(xml::namespace_of(doc.document_element()).empty());
     CHECK(xml::namespace_of(doc.document_element().first_child()).empty());
+}
+
+TEST_CASE("UTF-8 and NUL check: every position of a word, every sequence length", "[xml]")
+{
+    // The check runs eight bytes at a time over ASCII: put each fault at each offset so that
+    // it lands in a word, straddles two, or sits in the unaligned tail.
+    const std::string valid[] = {"\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80", "a"};
+    const std::string invalid[] = {
+        std::string(1, '\0'), "\xC0\xAF" /* overlong */, "\xED\xA0\x80" /* surrogate */,
+        "\xF4\x90\x80\x80" /* past U+10FFFF */, "\x80" /* lone continuation */,
+        "\xE2\x82" /* truncated */, "\xFF"};
+    for (std::size_t before = 0; before < 20; ++before) {
+        for (std::size_t after : {std::size_t{0}, std::size_t{3}, std::size_t{11}}) {
+            const std::string head(before, 'x'), tail(after, 'y');
+            for (const auto& v : valid) {
+                CHECK(xml::is_nul_free_utf8(head + v + tail));
+                CHECK(xml::is_valid_utf8(head + v + tail));
+            }
+            for (const auto& bad : invalid) {
+                const auto text = head + bad + tail;
+                CHECK_FALSE(xml::is_nul_free_utf8(text));
+                // NUL is valid UTF-8; only the XML check refuses it.
+                CHECK(xml::is_valid_utf8(text) == (bad == std::string(1, '\0')));
+            }
+        }
+    }
+    // A truncated sequence at the very end, after whole ASCII words.
+    CHECK_FALSE(xml::is_nul_free_utf8(std::string(16, 'a') + "\xF0\x9F\x98"));
 }
