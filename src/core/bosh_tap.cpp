@@ -103,8 +103,15 @@ struct BoshTap::State {
     BoshOptions options;
     StringMap<Session> sessions;
     std::unordered_map<ExchangeId, Exchange> exchanges;
+    // No deadline is earlier than this: tick() walks the sessions only once it has passed
+    // (it used to walk every session and slot every second). Every deadline set lowers it; a
+    // deadline that moves later (a request pushes the silence deadline out) leaves it low,
+    // which costs one walk too many, never a missed one.
+    TimePoint next_due = TimePoint::max();
 
     State(Tracker& t, BoshOptions o) : tracker(t), options(o) {}
+
+    void due_by(TimePoint t) { next_due = std::min(next_due, t); }
 
     void close(Session& s, LeaveReason reason, TimePoint now, Events& out)
     {
@@ -233,6 +240,7 @@ struct BoshTap::State {
         s.wait = seconds_attr(body, "wait", options.default_wait);
         s.inactivity = seconds_attr(body, "inactivity", options.default_inactivity);
         s.last_request = now;
+        due_by(silence_deadline(s));
         tracker.open_conn(ConnInfo{s.sid, Transport::bosh, ex.meta.client_ip, ex.meta.user_agent});
         for (const auto& stanza : body.children()) {
             if (stanza.type() == pugi::node_element) tracker.server_stanza(s.sid, stanza, now, out);
@@ -299,6 +307,7 @@ TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_vi
     // create_session).
     if (*rid > max_rid && !sid.empty()) return TapIssue::rid_out_of_window;
     if (sid.empty()) {
+        st.due_by(now + st.options.default_wait + st.options.response_margin);
         st.exchanges.insert_or_assign(
             id,
             Exchange{
@@ -316,6 +325,7 @@ TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_vi
     // anything back here. Its answer, if any, is a stale exchange.
     if (*rid > s.next_rid + rid_window) return TapIssue::rid_out_of_window;
     s.last_request = now;
+    st.due_by(st.silence_deadline(s)); // later than the bound unless time went backwards
     s.exchanges.insert(id);
     Exchange ex{s.sid, *rid, false, {}, now + s.wait + st.options.response_margin};
     if (auto held = s.slots.find(*rid); *rid < s.next_rid || held != s.slots.end()) {
@@ -326,6 +336,7 @@ TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_vi
     }
     Slot& slot = s.slots[*rid];
     slot.deadline = ex.deadline;
+    st.due_by(slot.deadline);
     st.exchanges.insert_or_assign(id, std::move(ex));
     if (*rid == s.next_rid) {
         st.feed_request(s, slot, body, now, out);
@@ -383,6 +394,7 @@ void BoshTap::on_failed(ExchangeId id, TimePoint now, Events& out)
 void BoshTap::tick(TimePoint now, Events& out)
 {
     auto& st = *state_;
+    if (now < st.next_due) return; // nothing can be due yet
     for (auto it = st.sessions.begin(); it != st.sessions.end();) {
         Session& s = it->second;
         if (now >= st.silence_deadline(s))
@@ -395,6 +407,7 @@ void BoshTap::tick(TimePoint now, Events& out)
     std::erase_if(st.exchanges, [now](const auto& kv) {
         return kv.second.sid.empty() && kv.second.deadline <= now;
     });
+    st.next_due = next_deadline().value_or(TimePoint::max());
 }
 
 std::optional<TimePoint> BoshTap::next_deadline() const
