@@ -49,6 +49,9 @@ struct Session {
     Duration inactivity{};
     TimePoint last_request{};
     std::map<std::uint64_t, Slot> slots;
+    // Every slot below this rid is processed (final): drain_responses starts here instead of
+    // stepping over the answered rids kept for retransmissions.
+    std::uint64_t processed_below = 0;
     std::unordered_set<BoshTap::ExchangeId> exchanges;
     bool closed = false;
 };
@@ -167,9 +170,15 @@ struct BoshTap::State {
     // Responses in rid order: stop at the first rid that is seen and still unanswered.
     void drain_responses(Session& s, TimePoint now, Events& out)
     {
-        for (auto& [rid, slot] : s.slots) {
+        bool prefix = true;
+        for (auto it = s.slots.lower_bound(s.processed_below); it != s.slots.end(); ++it) {
+            auto& [rid, slot] = *it;
             if (s.closed || slot.answer == Answer::awaiting) break;
             if (slot.answer == Answer::ready) process_response(s, slot, now, out);
+            if (prefix && slot.answer == Answer::processed)
+                s.processed_below = rid + 1;
+            else
+                prefix = false;
         }
         while (!s.slots.empty()) {
             const auto& [rid, slot] = *s.slots.begin();
