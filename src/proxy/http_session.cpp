@@ -43,8 +43,41 @@ bool has_no_content(unsigned status, bool head) {
 
 } // namespace
 
-HttpSession::HttpSession(std::shared_ptr<Context> ctx, tcp::socket&& socket)
-    : ctx_(std::move(ctx)), stream_(std::move(socket)), open_(ctx_->stats),
+DelayedWatches::DelayedWatches(net::any_io_executor io, std::chrono::steady_clock::duration delay)
+    : delay_(delay), strand_(net::make_strand(io)), timer_(strand_) {}
+
+void DelayedWatches::add(std::weak_ptr<HttpSession> session, std::uint64_t exchange) {
+    std::lock_guard lock(mutex_);
+    queue_.push_back({std::chrono::steady_clock::now() + delay_, std::move(session), exchange});
+    if (running_) return;
+    running_ = true;
+    net::post(strand_, [self = shared_from_this()] { self->on_timer(); });
+}
+
+void DelayedWatches::on_timer() {
+    const auto now = std::chrono::steady_clock::now();
+    std::deque<Entry> due;
+    {
+        std::lock_guard lock(mutex_);
+        while (!queue_.empty() && queue_.front().due <= now) {
+            due.push_back(std::move(queue_.front()));
+            queue_.pop_front();
+        }
+        if (queue_.empty()) {
+            running_ = false;
+        } else {
+            timer_.expires_at(queue_.front().due);
+            timer_.async_wait([self = shared_from_this()](beast::error_code) { self->on_timer(); });
+        }
+    }
+    for (auto& entry : due)
+        if (auto session = entry.session.lock()) session->watch_if_open(entry.exchange);
+}
+
+HttpSession::HttpSession(std::shared_ptr<Context> ctx, std::shared_ptr<DelayedWatches> watches,
+                         tcp::socket&& socket)
+    : ctx_(std::move(ctx)), watches_(std::move(watches)), stream_(std::move(socket)),
+      open_(ctx_->stats),
       strand_(stream_.get_executor()) {
     beast::error_code ec;
     const auto endpoint = stream_.socket().remote_endpoint(ec);
@@ -226,7 +259,13 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     exchange->start([self = shared_from_this()](UpstreamResult&& result) {
         self->on_upstream(std::move(result));
     });
-    arm_client_watch();
+    watches_->add(weak_from_this(), ++exchange_seq_);
+}
+
+void HttpSession::watch_if_open(std::uint64_t exchange) {
+    net::post(strand_, [self = shared_from_this(), exchange] {
+        if (self->exchange_active_ && self->exchange_seq_ == exchange) self->arm_client_watch();
+    });
 }
 
 void HttpSession::arm_client_watch() {

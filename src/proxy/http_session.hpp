@@ -3,6 +3,7 @@
 // routes them, relays each through an UpstreamExchange and reports BOSH exchanges to the Tap.
 // An Upgrade on the WebSocket path hands the socket over to a WebSocketRelay.
 #include "context.hpp"
+#include "delayed_watches.hpp"
 #include "upstream_exchange.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -22,11 +23,14 @@ namespace boshtap::proxy {
 class HttpSession : public std::enable_shared_from_this<HttpSession>, public Closable {
 public:
     // `socket` must carry its own strand executor (accepted with make_strand).
-    HttpSession(std::shared_ptr<Context> ctx, boost::asio::ip::tcp::socket&& socket);
+    HttpSession(std::shared_ptr<Context> ctx, std::shared_ptr<DelayedWatches> watches,
+                boost::asio::ip::tcp::socket&& socket);
     ~HttpSession() override;
 
     void run();
     void shutdown(bool hard) override;
+    // From DelayedWatches (any thread): watch the client if `exchange` is still open.
+    void watch_if_open(std::uint64_t exchange);
 
 private:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
@@ -52,6 +56,7 @@ private:
     void release_buffers();
 
     std::shared_ptr<Context> ctx_;
+    std::shared_ptr<DelayedWatches> watches_;
     boost::beast::tcp_stream stream_;
     OpenConnection open_;
     boost::asio::any_io_executor strand_; // survives the hand-off of stream_
@@ -69,6 +74,7 @@ private:
 
     std::chrono::steady_clock::time_point started_{}; // of the upstream exchange (latency)
     std::uint64_t tap_exchange_ = 0;
+    std::uint64_t exchange_seq_ = 0; // which exchange a delayed watch is for
     bool tap_pending_ = false;   // http_request reported, response/failure not yet
     bool exchange_active_ = false;
     bool watch_pending_ = false;

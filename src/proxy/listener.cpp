@@ -16,9 +16,14 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
+// An exchange open this long may be a held long-poll: only then is nginx's socket watched
+// for a client that gives up (see DelayedWatches).
+constexpr auto kClientWatchDelay = std::chrono::milliseconds(50);
+
 Listener::Listener(net::io_context& ioc, std::shared_ptr<Context> ctx)
     : ioc_(ioc), ctx_(std::move(ctx)), strand_(net::make_strand(ioc)), acceptor_(strand_),
-      retry_(strand_) {
+      retry_(strand_),
+      watches_(std::make_shared<DelayedWatches>(ioc.get_executor(), kClientWatchDelay)) {
     const auto& cfg = ctx_->cfg;
     auto where = [&] { return fmt::format("cannot listen on {}:{}", cfg.listen_address, cfg.listen_port); };
     beast::error_code ec;
@@ -75,7 +80,7 @@ void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
     }
     ctx_->stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(ctx_, std::move(socket))->run();
+    std::make_shared<HttpSession>(ctx_, watches_, std::move(socket))->run();
     accept();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 // Accepts nginx's connections; each gets its own strand and an HttpSession.
 #include "context.hpp"
+#include "delayed_watches.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -30,6 +31,7 @@ private:
     boost::asio::strand<boost::asio::io_context::executor_type> strand_;
     boost::asio::ip::tcp::acceptor acceptor_;
     boost::asio::steady_timer retry_;
+    std::shared_ptr<DelayedWatches> watches_; // shared by this listener's sessions
     // accept() errors (EMFILE under a connection flood) are logged once a minute with a count.
     std::chrono::steady_clock::time_point last_accept_report_{};
     std::uint64_t accept_errors_unreported_ = 0;

@@ -1,0 +1,43 @@
+#pragma once
+// Arms the client-gone watch only for exchanges still open after a short delay. Most BOSH
+// exchanges are answered within milliseconds and never need it, while arming it costs an
+// epoll_ctl and cancelling it a completion on every request. One timer for all connections,
+// running only while something is queued; entries are never cancelled, a session ignores an
+// entry for an exchange that has already ended.
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <memory>
+#include <mutex>
+
+namespace boshtap::proxy {
+
+class HttpSession;
+
+class DelayedWatches : public std::enable_shared_from_this<DelayedWatches> {
+public:
+    DelayedWatches(boost::asio::any_io_executor io, std::chrono::steady_clock::duration delay);
+    // Thread-safe. After the delay, `session` is asked to watch if `exchange` is still open.
+    void add(std::weak_ptr<HttpSession> session, std::uint64_t exchange);
+
+private:
+    struct Entry {
+        std::chrono::steady_clock::time_point due;
+        std::weak_ptr<HttpSession> session;
+        std::uint64_t exchange;
+    };
+    void on_timer();
+
+    const std::chrono::steady_clock::duration delay_;
+    boost::asio::strand<boost::asio::any_io_executor> strand_;
+    boost::asio::steady_timer timer_; // used on strand_ only
+    std::mutex mutex_;
+    std::deque<Entry> queue_; // in due order (one delay for all)
+    bool running_ = false;    // the timer is armed or about to be
+};
+
+} // namespace boshtap::proxy
