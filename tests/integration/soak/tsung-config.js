@@ -67,6 +67,9 @@ function tsungConfig({ port, domain, muc, users, rooms, arrivalSeconds, staySeco
       <transaction name="muc_exit">
         <request subst="true"><jabber type="muc:exit" ack="local" room="${ROOM_PREFIX}%%_n%%" nick="u%%_tsung_userid%%-b"/></request>
       </transaction>
+      <!-- ack="local" is met by any data, maybe not the exit's own echo: give it time, or the
+           close's terminate reaches boshtap first (then the leave is, rightly, terminated). -->
+      <thinktime value="2"/>
       <transaction name="close">
         <request><jabber type="close" ack="no_ack"/></request>
       </transaction>
