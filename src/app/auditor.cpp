@@ -178,16 +178,69 @@ void Auditor::note(core::TapIssue issue, std::string_view where)
                  "ignored for the audit log; the traffic was forwarded unchanged");
 }
 
+void Auditor::enqueue(AuditCopy&& copy)
+{
+    copy.at = wall_now();
+    if (inbox_.push(std::move(copy)))
+        boost::asio::post(io_, [this] { drain(); });
+}
+
+void Auditor::drain()
+{
+    inbox_.take(batch_);
+    for (auto& copy : batch_) {
+        process(copy);
+        if (copy.charged != 0) release(copy.charged);
+    }
+    batch_.clear();
+    write(events_); // once per batch
+}
+
+void Auditor::process(AuditCopy& copy)
+{
+    const auto now = clock(copy.at);
+    switch (copy.kind) {
+    case AuditCopy::Kind::request:
+        return note(bosh_.on_request(copy.id, copy.meta, copy.body, now, events_), "BOSH request");
+    case AuditCopy::Kind::response:
+        if (!copy.encoding.empty() && copy.encoding != "identity") {
+            auto decoded = core::decode_content(copy.encoding, copy.body, max_decoded_body);
+            if (!decoded) {
+                diag_.report("BOSH response: undecodable " + copy.encoding,
+                             "ignored for the audit log; forwarded unchanged");
+                stats_.parse_issues.fetch_add(1, std::memory_order_relaxed);
+                return bosh_.on_failed(copy.id, now, events_);
+            }
+            copy.body = std::move(*decoded);
+        }
+        return note(bosh_.on_response(copy.id, copy.status, copy.body, now, events_),
+                    "BOSH response");
+    case AuditCopy::Kind::failed:
+        return bosh_.on_failed(copy.id, now, events_);
+    case AuditCopy::Kind::ws_open:
+        return ws_.on_open(std::to_string(copy.id), copy.meta, now);
+    case AuditCopy::Kind::ws_message: {
+        const auto dir = copy.from_client ? core::Direction::client_to_server
+                                          : core::Direction::server_to_client;
+        return note(ws_.on_message(std::to_string(copy.id), dir, copy.body, now, events_),
+                    "WebSocket message");
+    }
+    case AuditCopy::Kind::ws_closed:
+        return ws_.on_closed(std::to_string(copy.id), now, events_);
+    }
+}
+
 void Auditor::http_request(std::uint64_t exchange, const proxy::ClientMeta& meta, std::string body)
 {
     const auto size = body.size() + copy_overhead;
     if (!admit(size)) return; // the core sees a gap in rids; the response releases it
-    boost::asio::post(io_, [this, exchange, meta = to_meta(meta), body = std::move(body), size,
-                            at = wall_now()] {
-        note(bosh_.on_request(exchange, meta, body, clock(at), events_), "BOSH request");
-        write(events_);
-        release(size);
-    });
+    AuditCopy copy;
+    copy.kind = AuditCopy::Kind::request;
+    copy.id = exchange;
+    copy.charged = size;
+    copy.meta = to_meta(meta);
+    copy.body = std::move(body);
+    enqueue(std::move(copy));
 }
 
 void Auditor::http_response(std::uint64_t exchange, unsigned status, std::string encoding,
@@ -198,64 +251,53 @@ void Auditor::http_response(std::uint64_t exchange, unsigned status, std::string
         http_failed(exchange);
         return;
     }
-    boost::asio::post(io_, [this, exchange, status, encoding = std::move(encoding),
-                            body = std::move(body), size, at = wall_now()] {
-        const auto now = clock(at);
-        if (!encoding.empty() && encoding != "identity") {
-            auto decoded = core::decode_content(encoding, body, max_decoded_body);
-            if (!decoded) {
-                diag_.report("BOSH response: undecodable " + encoding,
-                             "ignored for the audit log; forwarded unchanged");
-                stats_.parse_issues.fetch_add(1, std::memory_order_relaxed);
-                bosh_.on_failed(exchange, now, events_);
-            } else {
-                note(bosh_.on_response(exchange, status, *decoded, now, events_), "BOSH response");
-            }
-        } else {
-            note(bosh_.on_response(exchange, status, body, now, events_), "BOSH response");
-        }
-        write(events_);
-        release(size);
-    });
+    AuditCopy copy;
+    copy.kind = AuditCopy::Kind::response;
+    copy.id = exchange;
+    copy.status = status;
+    copy.charged = size;
+    copy.encoding = std::move(encoding);
+    copy.body = std::move(body);
+    enqueue(std::move(copy));
 }
 
 void Auditor::http_failed(std::uint64_t exchange)
 {
     // Never dropped: it is tiny and it frees the core's rid order.
-    boost::asio::post(io_, [this, exchange, at = wall_now()] {
-        bosh_.on_failed(exchange, clock(at), events_);
-        write(events_);
-    });
+    AuditCopy copy;
+    copy.kind = AuditCopy::Kind::failed;
+    copy.id = exchange;
+    enqueue(std::move(copy));
 }
 
 void Auditor::ws_open(std::uint64_t conn, const proxy::ClientMeta& meta)
 {
-    boost::asio::post(io_, [this, conn, meta = to_meta(meta), at = wall_now()] {
-        ws_.on_open(std::to_string(conn), meta, clock(at));
-    });
+    AuditCopy copy;
+    copy.kind = AuditCopy::Kind::ws_open;
+    copy.id = conn;
+    copy.meta = to_meta(meta);
+    enqueue(std::move(copy));
 }
 
 void Auditor::ws_message(std::uint64_t conn, bool from_client, std::string payload)
 {
     const auto size = payload.size() + copy_overhead;
     if (!admit(size)) return;
-    boost::asio::post(io_, [this, conn, from_client, payload = std::move(payload), size,
-                            at = wall_now()] {
-        const auto dir = from_client ? core::Direction::client_to_server
-                                     : core::Direction::server_to_client;
-        note(ws_.on_message(std::to_string(conn), dir, payload, clock(at), events_),
-             "WebSocket message");
-        write(events_);
-        release(size);
-    });
+    AuditCopy copy;
+    copy.kind = AuditCopy::Kind::ws_message;
+    copy.id = conn;
+    copy.from_client = from_client;
+    copy.charged = size;
+    copy.body = std::move(payload);
+    enqueue(std::move(copy));
 }
 
 void Auditor::ws_closed(std::uint64_t conn)
 {
-    boost::asio::post(io_, [this, conn, at = wall_now()] {
-        ws_.on_closed(std::to_string(conn), clock(at), events_);
-        write(events_);
-    });
+    AuditCopy copy;
+    copy.kind = AuditCopy::Kind::ws_closed;
+    copy.id = conn;
+    enqueue(std::move(copy));
 }
 
 } // namespace boshtap::app

@@ -1,8 +1,9 @@
 #pragma once
-// The auditor: implements proxy::Tap. Every copy the relays hand over is posted to the
-// auditor's own thread, which decodes, runs the core (BoshTap, WsTap -> Tracker) and writes the
-// events. The relays never wait: past `queue_limit` bytes of backlog, copies are dropped and
+// The auditor: implements proxy::Tap. Every copy the relays hand over is queued for the
+// auditor's own thread (woken once per batch), which decodes, runs the core (BoshTap, WsTap ->
+// Tracker) and writes the events. The relays never wait: past `queue_limit` bytes of backlog, copies are dropped and
 // counted (a dropped response still tells the core its exchange failed).
+#include "boshtap/app/audit_inbox.hpp"
 #include "boshtap/app/config.hpp"
 #include "boshtap/core/bosh_tap.hpp"
 #include "boshtap/core/tracker.hpp"
@@ -22,6 +23,7 @@
 #include <cstdint>
 #include <optional>
 #include <thread>
+#include <vector>
 
 namespace boshtap::app {
 
@@ -72,6 +74,9 @@ public:
     void ws_closed(std::uint64_t conn) override;
 
 private:
+    void enqueue(AuditCopy&& copy);
+    void drain();
+    void process(AuditCopy& copy);
     bool admit(std::size_t bytes);
     void release(std::size_t bytes);
     core::TimePoint clock(core::TimePoint stamped);
@@ -91,6 +96,8 @@ private:
     core::WsTap ws_;
     sinks::EventFormat format_;
     core::Events events_; // reused buffer
+    AuditInbox inbox_;
+    std::vector<AuditCopy> batch_; // the auditor thread's side of the inbox
     core::TimePoint last_now_{};
     AuditStats stats_;
     std::thread thread_;
