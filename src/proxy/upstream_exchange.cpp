@@ -1,13 +1,15 @@
 #include "upstream_exchange.hpp"
 
+#include "wire_request.hpp"
+
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/beast/core/bind_handler.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <fmt/format.h>
 
 #include <sys/socket.h>
@@ -36,8 +38,8 @@ UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, net::any_io_exe
                                    const UpstreamUrl& upstream,
                                    http::request<http::string_body> request)
     : ctx_(std::move(ctx)), strand_(std::move(strand)), upstream_(upstream),
-      key_(fmt::format("{}:{}", upstream.host, upstream.port)), request_(std::move(request)),
-      head_(request_->method() == http::verb::head), deadline_(strand_) {}
+      key_(fmt::format("{}:{}", upstream.host, upstream.port)), request_(wire_request(request)),
+      head_(request.method() == http::verb::head), deadline_(strand_) {}
 
 void UpstreamExchange::start(Handler done) {
     done_ = std::move(done);
@@ -104,7 +106,7 @@ void UpstreamExchange::send() {
     // One deadline for write + response: it must exceed the longest BOSH hold (`wait`, up to
     // 120 s on Prosody) so no long-poll is ever cut by boshtap.
     arm_deadline(ctx_->cfg.upstream_timeout);
-    http::async_write(*socket_, *request_, bind(&UpstreamExchange::on_write));
+    net::async_write(*socket_, net::buffer(request_), bind(&UpstreamExchange::on_write));
 }
 
 void UpstreamExchange::on_write(beast::error_code ec, std::size_t) {
@@ -114,8 +116,12 @@ void UpstreamExchange::on_write(beast::error_code ec, std::size_t) {
         if (retry_on_fresh_connection(ec)) return;
         return fail(ec, "write");
     }
-    if (!from_pool_ || retried_) request_.reset(); // no retry left: the request can go
+    if (!from_pool_ || retried_) release_request(); // no retry left: the request can go
     wait_response();
+}
+
+void UpstreamExchange::release_request() {
+    std::string().swap(request_);
 }
 
 void UpstreamExchange::wait_response() {
@@ -140,7 +146,7 @@ void UpstreamExchange::on_readable(beast::error_code ec) {
         return fail(read_ec, "read");
     }
     buffer_.commit(static_cast<std::size_t>(n));
-    request_.reset(); // the server answers: no retry from here on
+    release_request(); // the server answers: no retry from here on
     read();
 }
 
@@ -157,7 +163,7 @@ bool UpstreamExchange::retry_on_fresh_connection(beast::error_code ec) {
     // A pooled connection the server closed while idle fails on first use (RFC 9112 §9.3.1
     // allows a retry when nothing of the response arrived). BOSH requests are safe to resend:
     // the rid makes a duplicate a retransmission (XEP-0124 §14.3). Once only, fresh connection.
-    if (!from_pool_ || retried_ || !request_) return false;
+    if (!from_pool_ || retried_ || request_.empty()) return false;
     if (parser_ && parser_->got_some()) return false;
     if (buffer_.size() != 0) return false;
     if (ec == beast::error::timeout || timed_out_) return false;

@@ -51,6 +51,7 @@ private:
     void on_deadline(boost::beast::error_code ec);
     void send();
     void on_write(boost::beast::error_code ec, std::size_t);
+    void release_request();
     void wait_response();
     void on_readable(boost::beast::error_code ec);
     void read();
@@ -65,7 +66,7 @@ private:
     boost::asio::any_io_executor strand_;
     const UpstreamUrl& upstream_;
     const std::string key_;
-    std::optional<Request> request_; // kept for the one retry while that is still possible
+    std::string request_; // on the wire; kept for the one retry while that is still possible
     const bool head_;
     Handler done_;
     std::optional<boost::asio::ip::tcp::resolver> resolver_;
