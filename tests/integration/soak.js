@@ -98,6 +98,8 @@ async function main() {
   }, 60000);
   progress.unref();
 
+  // A failed driver ends the run: tsung is stopped rather than waited for.
+  await Promise.race([ts.tsung.done, driver.done.then(() => { if (driver.code !== 0) return stack.procs.stop(ts.tsung); return ts.tsung.done; })]);
   await Promise.all([driver.done, ts.tsung.done]);
   clearInterval(progress);
   const usage = sampler.stop();

@@ -24,7 +24,8 @@ function tsungConfig({ port, domain, muc, users, rooms, arrivalSeconds, staySeco
   <servers>
     <server host="127.0.0.1" port="${port}" type="bosh"/>
   </servers>
-  <load>
+  <!-- duration: a user stuck waiting for an ack must not hold the soak forever -->
+  <load duration="${Math.ceil(arrivalSeconds + staySeconds + 120)}" unit="second">
     <arrivalphase phase="1" duration="${Math.ceil(arrivalSeconds)}" unit="second">
       <users maxnumber="${users}" interarrival="${interarrival}" unit="second"/>
     </arrivalphase>
