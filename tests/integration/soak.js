@@ -5,6 +5,8 @@
 //
 //   soak.js --boshtap BIN [--participants 500] [--minutes 10] [--tsung-users 100] [--seed N]
 //           [--rooms N] [--phones N] [--tsung-rooms N] [--bosh-wait 20] [--keep]
+//   soak.js --bypass ...   the same load with nginx -> Prosody only: does the client side cope
+//                          without boshtap? (nothing is checked, usage is still printed)
 //
 // Checks: the driver's participants against their ground truth (check.js, zero differences);
 // tsung's occupants (rooms `soak-tsung-N`, no ground truth) balanced in the log and counted
@@ -25,7 +27,7 @@ const { UsageSampler, groupUsage, peakRssKb } = require('./soak/proc-usage');
 const { verdict, printSummary } = require('./soak/summary');
 
 const SCENARIO = path.resolve(__dirname, '..', 'scenario');
-const args = parseArgs(process.argv.slice(2), { flags: ['keep'] });
+const args = parseArgs(process.argv.slice(2), { flags: ['keep', 'bypass'] });
 let stack = null;
 let failed = true;
 
@@ -57,8 +59,8 @@ function runCheck(logFile, truth, out) {
 }
 
 async function main() {
-  const boshtap = args.boshtap || process.env.BOSHTAP_BIN;
-  if (!boshtap) throw new Error('pass --boshtap BIN (or set BOSHTAP_BIN)');
+  const boshtap = args.bypass ? null : (args.boshtap || process.env.BOSHTAP_BIN);
+  if (!boshtap && !args.bypass) throw new Error('pass --boshtap BIN (or set BOSHTAP_BIN), or --bypass');
   if (!fs.existsSync(path.join(SCENARIO, 'node_modules', 'strophe.js'))) throw new Error(`run "npm ci" in ${SCENARIO} first`);
   const participants = num('participants', 500);
   const seconds = Math.round(num('minutes', 10) * 60);
@@ -75,7 +77,7 @@ async function main() {
   raiseNginxLimits();
   const started = Date.now();
   stack = await startStack({ server: 'prosody', boshtap, tap: false, boshWait: num('bosh-wait', 20) });
-  console.log(`stack: nginx -> boshtap -> prosody in ${stack.dir}`);
+  console.log(`stack: nginx -> ${boshtap ? 'boshtap -> ' : ''}prosody in ${stack.dir}`);
   console.log(`driver: ${participants} participants (mixed BOSH/WebSocket), ${phones} phones, ${rooms} rooms, ${seconds} s, seed ${seed}`);
   console.log(`tsung:  ${tsungUsers} BOSH users arriving over ${arrival} s, ~${stay} s each, ${tsungRooms} rooms`);
 
@@ -104,8 +106,8 @@ async function main() {
   clearInterval(progress);
   const usage = sampler.stop();
   const bt = byName('boshtap');
-  const btUsage = { ...groupUsage(bt.child.pid), peakRssKb: peakRssKb(bt.child.pid) };
-  await stack.stopBoshtap(); // graceful: a `shutdown` leave now means an ending boshtap missed
+  const btUsage = bt ? { ...groupUsage(bt.child.pid), peakRssKb: peakRssKb(bt.child.pid) } : null;
+  if (bt) await stack.stopBoshtap(); // graceful: a `shutdown` leave now means an ending boshtap missed
   const wall = (Date.now() - started) / 1000;
 
   // Split the log: tsung's rooms vs the driver's.
@@ -114,7 +116,7 @@ async function main() {
   const driverLog = path.join(stack.dir, 'events.driver.jsonl');
   fs.writeFileSync(driverLog, events.filter((e) => !isTsung(e)).map((e) => JSON.stringify(e) + '\n').join(''));
   const expected = fs.existsSync(truth) ? fs.readFileSync(truth, 'utf8').split('\n').filter((l) => l && !l.includes('"marker":true')).length : 0;
-  const check = driver.code === 0 ? await runCheck(driverLog, truth, path.join(stack.dir, 'check.out')) : { code: null, differences: null };
+  const check = driver.code === 0 && bt ? await runCheck(driverLog, truth, path.join(stack.dir, 'check.out')) : { code: null, differences: null };
 
   const tsungDir = tsungRunDir(ts.logDir);
   const totals = tsungDir && fs.existsSync(path.join(tsungDir, 'tsung.log')) ? tsungTotals(path.join(tsungDir, 'tsung.log')) : {};

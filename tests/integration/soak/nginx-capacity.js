@@ -4,11 +4,10 @@
 // only, by wrapping the generated config (stack.js looks the generator up at call time).
 const configs = require('../lib/configs');
 
-function raiseNginxLimits(connections = 16384) {
+function raiseNginxLimits(connections = 8192) {
   const base = configs.nginxConfig;
   configs.nginxConfig = (o) => base(o)
-    .replace(/worker_connections \d+;/, `worker_connections ${connections};`)
-    .replace('worker_processes 1;', `worker_processes 1;\nworker_rlimit_nofile ${connections * 2};`);
+    .replace(/worker_connections \d+;/, `worker_connections ${connections};`);
 }
 
 module.exports = { raiseNginxLimits };

@@ -8,6 +8,7 @@ function verdict(r) {
   const c = r.balance.counts;
   const fails = [];
   if (r.driverCode !== 0) fails.push(`driver exited ${r.driverCode}`);
+  if (!r.btUsage) return r.driverCode === 0 && r.tsungCode === 0 ? [] : [`driver exited ${r.driverCode}, tsung exited ${r.tsungCode} (bypass)`];
   if (r.check.code !== 0) fails.push(`event check: ${r.check.differences ?? '?'} difference(s)`);
   if (r.unparseable) fails.push(`${r.unparseable} unparseable log line(s)`);
   if (r.tsungCode !== 0) fails.push(`tsung exited ${r.tsungCode}`);
@@ -44,7 +45,7 @@ function printSummary(r, fails) {
   console.log(`tsung log:  ${c.join} joins, ${c.display_name} display names set, ${c.renamed_303} 303 renames, ${c.name_cleared} names cleared, ${c.leave} leaves ` +
     `(${Object.entries(c.leaveReasons).map(([k, v]) => `${v} ${k}`).join(', ') || 'none'}); ${r.balance.problems.length} balance problem(s)`);
   for (const p of r.balance.problems.slice(0, 10)) console.log(`            ${p.problem}: ${p.occupant}`);
-  console.log(`boshtap:    ${r.btUsage.cpu.toFixed(1)} CPU s (${(100 * r.btUsage.cpu / r.wall).toFixed(1)}% of one core on average), peak RSS ${r.btUsage.peakRssKb === null ? '?' : mib(r.btUsage.peakRssKb)} MiB`);
+  if (r.btUsage) console.log(`boshtap:    ${r.btUsage.cpu.toFixed(1)} CPU s (${(100 * r.btUsage.cpu / r.wall).toFixed(1)}% of one core on average), peak RSS ${r.btUsage.peakRssKb === null ? '?' : mib(r.btUsage.peakRssKb)} MiB`);
   console.log('processes:  name       CPU s  avg %  peak %  peak RSS MiB');
   for (const [name, s] of r.usage) {
     console.log(`            ${name.padEnd(9)} ${s.cpu.toFixed(1).padStart(6)} ${(100 * s.cpu / r.wall).toFixed(0).padStart(6)} ${(100 * s.peakShare).toFixed(0).padStart(7)}  ${mib(s.peakRssKb).padStart(12)}`);
