@@ -354,12 +354,13 @@ struct Tracker::State {
     // never count.
     static bool take_over(Occupant& occ, const Conn& c, const PresenceView& p)
     {
-        if (occ.own || !p.nick) return false; // own streams decide; no <nick>: no information
+        if (occ.own) return false; // the occupant's own stream decides
         auto* view = occ.view_of(&c);
         if (!view) {
-            occ.views.emplace_back(&c, p.nick);
+            occ.views.emplace_back(&c, p.nick); // the starting point, with or without a name
             return false;
         }
+        if (!p.nick) return false; // a copy without <nick>: no information (names may be hidden)
         const bool in_sync = *view == occ.nick;
         *view = p.nick;
         if (!in_sync || p.nick == occ.nick) return false;

@@ -183,6 +183,19 @@ TEST_CASE("an observed occupant's rename counts when its first observer's stream
     CHECK(h.out[0].nick == "Tel Newer");
 }
 
+TEST_CASE("a nameless observed occupant's first name counts on another stream too", "[tracker]")
+{
+    Harness h;
+    h.join_self("A", "alice", "Alice");
+    h.join_self("B", "bob", "Bob");
+    h.server("A", Presence(occ("tel")).jid("tel@example/x").str(), 2); // no <nick>
+    h.server("B", Presence(occ("tel")).jid("tel@example/x").str(), 2);
+    h.take();
+    h.server("B", avail("tel", "Quinn").str(), 3); // A's stream shows nothing more
+    CHECK_THAT(h.take(), Equals(std::vector<std::string>{
+                             "nick_change r@muc.example/tel null->Quinn"}));
+}
+
 TEST_CASE("a copy without <nick> keeps the name, the own echo without <nick> clears it",
           "[tracker]")
 {

@@ -65,8 +65,11 @@ async function scripted({ make, makePhone, rooms: [r1, r2, r3], transport, resum
 
   // Timer-driven endings first, so their deadlines pass while the rest goes on.
   await dee.vanish();
-  await cy.closeTab();
+  // Ada reloads while Cy is still in the main room: Pat stays watched throughout (with nobody
+  // proxied in the room between Ada's old and new connection, Pat would rightly be
+  // `unobserved` and then joined again).
   await ada.reload();
+  await cy.closeTab();
   await ada.toggleMute();
   await bob.toggleMute();
   // Bob stays until the server has dropped Dee (BOSH inactivity / WebSocket hibernation).
