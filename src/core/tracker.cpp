@@ -166,8 +166,11 @@ struct Tracker::State {
 
     void tombstone(Room& room, std::string_view resource, const Conn* seen_by, const Conn* own)
     {
+        // Joining watchers too: the roster snapshot the server is sending one may predate this
+        // leave (a BOSH terminate ends the occupant here before the server has broadcast it).
         for (auto& [key, w] : room.watchers) {
-            if (w.member && key != seen_by && key != own) w.tombstones.emplace(resource);
+            if (key != seen_by && key != own && w.own_resource != resource)
+                w.tombstones.emplace(resource);
         }
     }
 
@@ -296,7 +299,7 @@ struct Tracker::State {
                       std::string_view resource, const PresenceView& p, bool own,
                       bool confirming, TimePoint now, Events& out)
     {
-        if (w.member && w.tombstones.find(resource) != w.tombstones.end()) return;
+        if (w.tombstones.find(resource) != w.tombstones.end()) return;
         auto it = room.occupants.find(resource);
         if (it == room.occupants.end()) {
             const ConnPtr owner = own ? c : owner_of(room, resource, p.item.jid);
@@ -309,7 +312,11 @@ struct Tracker::State {
             occ.own = owner;
             occ.confirmed = own && confirming;
             occ.auth = owner ? owner : c;
-            if (owner) watch(room, room_jid, owner, resource).member = true;
+            if (owner) {
+                Watcher& ow = watch(room, room_jid, owner, resource);
+                ow.member = true;
+                if (occ.confirmed) ow.tombstones.clear(); // see on_available below
+            }
             const auto& stored =
                 room.occupants.emplace(std::string(resource), std::move(occ)).first->second;
             ++occupant_count;
@@ -325,7 +332,13 @@ struct Tracker::State {
         }
         if (own && occ.own == c) {
             w.member = true;
-            if (confirming) occ.confirmed = true;
+            if (confirming && !occ.confirmed) {
+                occ.confirmed = true;
+                // The own presence comes after the roster (XEP-0045 §7.2.3): what this stream
+                // was told while joining is behind it; later unavailables of those occupants
+                // meet nobody and are ignored.
+                w.tombstones.clear();
+            }
         }
         if (occ.auth != c) {
             if (!take_over(occ, *c, p)) return; // a copy on another stream
@@ -374,11 +387,9 @@ struct Tracker::State {
                         std::string_view resource, const PresenceView& p, TimePoint now,
                         Events& out)
     {
-        if (w.member) {
-            if (auto t = w.tombstones.find(resource); t != w.tombstones.end()) {
-                w.tombstones.erase(t); // this stream has caught up with that leave
-                return;
-            }
+        if (auto t = w.tombstones.find(resource); t != w.tombstones.end()) {
+            w.tombstones.erase(t); // this stream has caught up with that leave
+            return;
         }
         auto it = room.occupants.find(resource);
         if (it == room.occupants.end()) {

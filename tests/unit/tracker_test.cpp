@@ -453,3 +453,22 @@ TEST_CASE("join requests beyond max_rooms_per_conn are ignored and counted", "[t
     tracker.close_conn("A", LeaveReason::terminated, at(2), out);
     CHECK_THAT(describe(out), Equals(std::vector<std::string>{"leave r3@muc.example/a terminated"}));
 }
+
+TEST_CASE("a joining stream's roster copy of an occupant that just ended is not a new join",
+          "[tracker]")
+{
+    Harness h;
+    h.join_self("A", "alice", "Alice", 1);
+    h.client("B", join_request(occ("bob"), "Bob"), 2); // B is joining
+    // Alice's session ends (BOSH terminate) before the server has broadcast her leave; B's
+    // roster snapshot, sent before that, still lists her.
+    h.tracker.close_conn("A", LeaveReason::terminated, at(2.1), h.out);
+    h.take();
+    h.server("B", avail("alice", "Alice").str(), 2.2);
+    h.server("B", Presence(occ("bob")).nick("Bob").jid("bob@example/x").codes({110}).str(), 2.3);
+    h.server("B", gone("alice").str(), 2.4);
+    CHECK_THAT(h.take(), Equals(std::vector<std::string>{"join r@muc.example/bob self"}));
+    // Later the same resource may join again: B sees it.
+    h.server("B", avail("alice", "Alice").str(), 5);
+    CHECK(h.take().size() == 1);
+}
