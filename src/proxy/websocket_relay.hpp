@@ -100,6 +100,7 @@ private:
     void try_close(int d);
     void shut_dest(int d);
     void client_ended();
+    void client_closing();
     void maybe_finish();
     void teardown();
 
@@ -120,6 +121,10 @@ private:
 
     std::array<std::optional<Pump>, 2> pumps_;
     boost::asio::steady_timer linger_;
+    // After the client's close frame: its stream ends for the audit when TCP ends, or after
+    // a few seconds if the server never answers the close (see client_closing()).
+    boost::asio::steady_timer close_wait_;
+    bool close_wait_armed_ = false;
     std::uint16_t close_code_ = 0;
     const char* close_reason_ = "";
 

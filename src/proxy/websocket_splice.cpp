@@ -91,6 +91,7 @@ void WebSocketRelay::process(int d, std::size_t bytes) {
     while (p.tapping && p.forwarding && !fresh.empty()) {
         fresh.remove_prefix(dec.feed(fresh));
         if (dec.message_ready()) deliver(d, dec.take_message());
+        if (d == 0 && dec.close_seen()) client_closing();
         if (dec.status() == Status::too_large) {
             // Nothing of the offending frame goes on; the connection ends with 1009.
             p.tapping = false;
@@ -254,6 +255,20 @@ void WebSocketRelay::client_ended() {
     ctx_->tap.ws_closed(id_);
 }
 
+// The client sent its close frame (RFC 6455 §5.5.1: no data frame follows). Normally the
+// server answers and the client ends TCP within milliseconds, and whatever the server sent
+// meanwhile (its last presences) is still tapped. Prosody 0.12 never answers a close on a
+// resumed session, and the client then waits its own timeout (30 s) before dropping TCP: the
+// audit must not wait that long to start the resume window.
+void WebSocketRelay::client_closing() {
+    if (close_wait_armed_ || tap_closed_) return;
+    close_wait_armed_ = true;
+    close_wait_.expires_after(std::chrono::seconds(3));
+    close_wait_.async_wait([self = shared_from_this()](beast::error_code ec) {
+        if (!ec) self->client_ended();
+    });
+}
+
 void WebSocketRelay::maybe_finish() {
     if (finished_) return;
     for (const auto& p : pumps_)
@@ -267,6 +282,7 @@ void WebSocketRelay::teardown() {
     client_.socket().close(ignored);
     upstream_.socket().close(ignored);
     linger_.cancel();
+    close_wait_.cancel();
     for (auto& p : pumps_)
         if (p) p->stall.cancel();
     client_ended();
