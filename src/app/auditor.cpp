@@ -25,6 +25,8 @@ core::HttpMeta to_meta(const proxy::ClientMeta& m)
 
 // A decoded response larger than this is not parsed (a decompression bomb must not win).
 constexpr std::size_t max_decoded_body = std::size_t{16} << 20;
+// How long the auditor keeps taking copies on its own after a batch (see drain_and_poll).
+constexpr auto poll_interval = std::chrono::milliseconds(1);
 // Small fixed cost charged per queued copy on top of its payload.
 constexpr std::size_t copy_overhead = 256;
 
@@ -32,6 +34,7 @@ constexpr std::size_t copy_overhead = 256;
 
 Auditor::Auditor(const RunConfig& config, sinks::EventLog& log, sinks::Diagnostics& diag)
     : config_(config), log_(log), diag_(diag), work_(io_.get_executor()), ticker_(io_),
+      poll_(io_),
       tracker_(config.tracker), bosh_(tracker_, config.bosh), ws_(tracker_, config.ws),
       format_(config.privacy)
 {
@@ -113,6 +116,8 @@ void Auditor::finish()
     if (!thread_.joinable()) return;
     boost::asio::post(io_, [this] {
         ticker_.cancel();
+        poll_.cancel();
+        drain(); // copies queued while awake have no post of their own
         tracker_.shutdown(clock(wall_now()), events_);
         write(events_);
         work_.reset();
@@ -182,18 +187,31 @@ void Auditor::enqueue(AuditCopy&& copy)
 {
     copy.at = wall_now();
     if (inbox_.push(std::move(copy)))
-        boost::asio::post(io_, [this] { drain(); });
+        boost::asio::post(io_, [this] { drain_and_poll(); });
 }
 
-void Auditor::drain()
+bool Auditor::drain()
 {
-    inbox_.take(batch_);
+    if (!inbox_.take(batch_)) return false; // asleep now: the next copy wakes us
     for (auto& copy : batch_) {
         process(copy);
         if (copy.charged != 0) release(copy.charged);
     }
     batch_.clear();
     write(events_); // once per batch
+    return true;
+}
+
+void Auditor::drain_and_poll()
+{
+    if (!drain()) return;
+    // Stay awake a moment: what arrives meanwhile is taken by this timer, so a relay thread
+    // under steady traffic never pays for a wake-up (a system call or two each). The events
+    // are on disk at most this much later.
+    poll_.expires_after(poll_interval);
+    poll_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) drain_and_poll();
+    });
 }
 
 void Auditor::process(AuditCopy& copy)

@@ -1,13 +1,14 @@
 #pragma once
-// Copies from the relay threads to the auditor thread, in arrival order. The relay wakes the
-// auditor only when the inbox goes from empty to non-empty; the auditor then takes the whole
-// batch in one swap. One wake-up (and one lock round trip on the auditor side) per batch
-// instead of one per copy.
+// Copies from the relay threads to the auditor thread, in arrival order. A relay wakes the
+// auditor only when it is asleep; while awake, the auditor takes whole batches on its own
+// (see Auditor::drain), so a busy relay thread hands copies over with a lock and a push, no
+// system call.
 #include "boshtap/core/bosh_tap.hpp"
 
 #include <cstdint>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 namespace boshtap::app {
@@ -27,21 +28,28 @@ struct AuditCopy {
 
 class AuditInbox {
 public:
-    // True when the inbox was empty: the caller must wake the auditor.
+    // True when the auditor is asleep: the caller must wake it.
     bool push(AuditCopy&& copy) {
         std::lock_guard lock(mutex_);
         queue_.push_back(std::move(copy));
-        return queue_.size() == 1;
+        return !std::exchange(awake_, true);
     }
     // Everything queued, in order, into `batch` (which must be empty; its capacity is reused).
-    void take(std::vector<AuditCopy>& batch) {
+    // Nothing queued: false, and the auditor counts as asleep until the next push.
+    bool take(std::vector<AuditCopy>& batch) {
         std::lock_guard lock(mutex_);
+        if (queue_.empty()) {
+            awake_ = false;
+            return false;
+        }
         batch.swap(queue_);
+        return true;
     }
 
 private:
     std::mutex mutex_;
     std::vector<AuditCopy> queue_;
+    bool awake_ = false;
 };
 
 } // namespace boshtap::app

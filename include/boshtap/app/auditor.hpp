@@ -1,6 +1,6 @@
 #pragma once
 // The auditor: implements proxy::Tap. Every copy the relays hand over is queued for the
-// auditor's own thread (woken once per batch), which decodes, runs the core (BoshTap, WsTap ->
+// auditor's own thread (woken only when asleep), which decodes, runs the core (BoshTap, WsTap ->
 // Tracker) and writes the events. The relays never wait: past `queue_limit` bytes of backlog, copies are dropped and
 // counted (a dropped response still tells the core its exchange failed).
 #include "boshtap/app/audit_inbox.hpp"
@@ -75,7 +75,8 @@ public:
 
 private:
     void enqueue(AuditCopy&& copy);
-    void drain();
+    bool drain();
+    void drain_and_poll();
     void process(AuditCopy& copy);
     bool admit(std::size_t bytes);
     void release(std::size_t bytes);
@@ -91,6 +92,7 @@ private:
     boost::asio::io_context io_;
     boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work_;
     boost::asio::steady_timer ticker_;
+    boost::asio::steady_timer poll_; // keeps the auditor awake while copies keep coming
     core::Tracker tracker_;
     core::BoshTap bosh_;
     core::WsTap ws_;
