@@ -112,7 +112,7 @@ void HttpSession::shutdown(bool hard) {
 }
 
 void HttpSession::do_read() {
-    parser_.emplace();
+    parser_ = std::make_unique<Parser>();
     parser_->header_limit(static_cast<std::uint32_t>(ctx_->cfg.header_limit));
     parser_->body_limit(ctx_->cfg.body_limit);
     waiting_request_ = true;
@@ -354,7 +354,7 @@ void HttpSession::on_upstream(UpstreamResult&& result) {
 
 void HttpSession::send(Response&& res, bool close_after) {
     close_after_ = close_after;
-    response_.emplace(std::move(res));
+    response_ = std::make_unique<Response>(std::move(res));
     stream_.expires_after(ctx_->cfg.client_idle_timeout); // a client that stops reading
     http::async_write(stream_, *response_,
                       beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));

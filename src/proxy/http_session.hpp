@@ -35,6 +35,7 @@ public:
 private:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
     using Response = boost::beast::http::response<boost::beast::http::string_body>;
+    using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
 
     void do_read();
     void on_header(boost::beast::error_code ec, std::size_t);
@@ -62,8 +63,10 @@ private:
     boost::asio::any_io_executor strand_; // survives the hand-off of stream_
     boost::asio::ip::address peer_;
     boost::beast::flat_buffer buffer_;
-    std::optional<boost::beast::http::request_parser<boost::beast::http::string_body>> parser_;
-    std::optional<Response> response_;
+    // Allocated only while a request is read / a response written: a held long-poll keeps
+    // neither (inline, the two would cost several hundred bytes per connection).
+    std::unique_ptr<Parser> parser_;
+    std::unique_ptr<Response> response_;
     std::weak_ptr<UpstreamExchange> exchange_; // it owns us while running, not vice versa
     std::unique_ptr<std::array<char, 512>> linger_buffer_;
 
