@@ -65,8 +65,17 @@ struct Room {
     StringMap<Occupant> occupants;
     std::unordered_map<const Conn*, Watcher> watchers;
     StringMap<const Conn*> by_own_resource; // whose own (or pending) occupant a resource is
+    // Occupants boshtap ended itself when their connection ended (terminated, timeout,
+    // disconnected) while the server may still hold them for a while (a resumable WebSocket, a
+    // BOSH session until its inactivity): until the server's unavailable shows on some stream,
+    // other streams' copies (a newcomer's roster) must not bring them back as `observed`.
+    StringMap<TimePoint> ghosts; // resource -> when to forget it anyway
     std::uint64_t next_seq = 0;
 };
+
+// Longest a server keeps a dropped session's occupant (Openfire's detach timeout is up to
+// 10 minutes); past it, a copy of the resource is a new occupant again.
+constexpr Duration ghost_ttl = std::chrono::minutes(10);
 
 } // namespace
 
@@ -300,6 +309,10 @@ struct Tracker::State {
                       bool confirming, TimePoint now, Events& out)
     {
         if (w.tombstones.find(resource) != w.tombstones.end()) return;
+        if (auto g = room.ghosts.find(resource); g != room.ghosts.end()) {
+            if (now < g->second && !(own && confirming)) return; // the server still holds it
+            room.ghosts.erase(g); // its own new session, or the server must have let it go
+        }
         auto it = room.occupants.find(resource);
         if (it == room.occupants.end()) {
             const ConnPtr owner = own ? c : owner_of(room, resource, p.item.jid);
@@ -387,10 +400,15 @@ struct Tracker::State {
                         std::string_view resource, const PresenceView& p, TimePoint now,
                         Events& out)
     {
+        // The server has let a ghost go: nothing more to wait for.
+        const auto g = room.ghosts.find(resource);
+        const bool ghost = g != room.ghosts.end();
+        if (ghost) room.ghosts.erase(g);
         if (auto t = w.tombstones.find(resource); t != w.tombstones.end()) {
             w.tombstones.erase(t); // this stream has caught up with that leave
             return;
         }
+        if (ghost) return;
         auto it = room.occupants.find(resource);
         if (it == room.occupants.end()) {
             if (!w.member && w.own_resource == resource) drop_watcher(room_jid, *c, now, out);
@@ -524,8 +542,10 @@ void Tracker::close_conn(std::string_view conn, LeaveReason reason, TimePoint no
         if (wit == room.watchers.end() || !wit->second.member) continue;
         // Unconfirmed claims are not ended here: drop_watcher turns them back to observed.
         auto oit = room.occupants.find(wit->second.own_resource);
-        if (oit != room.occupants.end() && oit->second.own == c && oit->second.confirmed)
+        if (oit != room.occupants.end() && oit->second.own == c && oit->second.confirmed) {
+            room.ghosts.insert_or_assign(oit->first, now + ghost_ttl);
             s.leave_occupant(room, room_jid, oit, reason, c.get(), now, out);
+        }
     }
     for (const auto& room_jid : watched) s.drop_watcher(room_jid, *c, now, out);
     if (!c->bound_jid.empty()) {

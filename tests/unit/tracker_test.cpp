@@ -472,3 +472,27 @@ TEST_CASE("a joining stream's roster copy of an occupant that just ended is not 
     h.server("B", avail("alice", "Alice").str(), 5);
     CHECK(h.take().size() == 1);
 }
+
+TEST_CASE("an occupant boshtap ended at its connection's end is not brought back by a newcomer's "
+          "roster while the server still holds it",
+          "[tracker]")
+{
+    Harness h;
+    h.join_self("A", "alice", "Alice", 1);
+    h.join_self("B", "bob", "Bob", 2);
+    h.tracker.close_conn("A", LeaveReason::disconnected, at(3), h.out); // resume window passed
+    h.take();
+    // C joins while the server still has Alice (it has not dropped her session yet).
+    h.client("C", join_request(occ("carol"), "Carol"), 4);
+    h.server("C", avail("alice", "Alice").str(), 4.1);
+    h.server("C", Presence(occ("carol")).nick("Carol").jid("carol@example/x").codes({110}).str(),
+             4.2);
+    CHECK_THAT(h.take(), Equals(std::vector<std::string>{"join r@muc.example/carol self"}));
+    // The server lets her go: every stream sees the unavailable; nothing more is logged.
+    h.server("B", gone("alice").str(), 20);
+    h.server("C", gone("alice").str(), 20);
+    CHECK(h.out.empty());
+    // Afterwards the resource is free again.
+    h.server("C", avail("alice", "Alice").str(), 30);
+    CHECK(h.take().size() == 1);
+}
