@@ -52,7 +52,9 @@ function checkPickedUp(k, truthSeq, logSeq, carried, phone) {
   const names = new Set(truthSeq.filter((e) => e.event !== 'leave').map((e) => e.nick ?? null));
   if (carried) names.add(carried.nick ?? null);
   const changes = truthSeq.filter((e) => e.event === 'nick_change');
-  const truthLeave = truthSeq.find((e) => e.event === 'leave');
+  // After the restart an occupant may leave and come back (a breakout move and its return):
+  // a logged leave may carry the reason of any of its real leaves since, or `unobserved`.
+  const leaveReasons = [...new Set([...truthSeq.filter((e) => e.event === 'leave').flatMap((e) => [].concat(e.reason)), 'unobserved'])];
   for (const b of balanceProblems(logSeq)) out.push({ problem: b.problem, got: b.got, ...where(b.at) });
 
   let next = 0; // next truth change a logged change may match
@@ -66,7 +68,7 @@ function checkPickedUp(k, truthSeq, logSeq, carried, phone) {
       }
     }
   };
-  logSeq.forEach((e, i) => {
+  logSeq.forEach((e) => {
     if (e.event === 'join') {
       mustMatch(e._t);
       watchedSince = e._t;
@@ -81,8 +83,7 @@ function checkPickedUp(k, truthSeq, logSeq, carried, phone) {
       mustMatch(changes[j].t);
       next = j + 1;
     } else if (e.event === 'leave') {
-      const last = !logSeq.slice(i + 1).some((x) => x.event === 'join');
-      const allowed = last && truthLeave ? [...new Set([...[].concat(truthLeave.reason), 'unobserved'])] : ['unobserved'];
+      const allowed = leaveReasons;
       if (!allowed.includes(e.reason)) out.push({ problem: 'wrong reason', expected: allowed.join('|'), got: e.reason, ...where(e) });
       mustMatch(e._t);
       watchedSince = null;
