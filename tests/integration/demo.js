@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 'use strict';
 // Demo: nginx -> boshtap -> Prosody on free local ports, a short simulated meeting
-// (join, mute, rename, leave), boshtap's event log printed as it grows, then teardown.
+// (join, mute, rename, leave), boshtap's event log printed as it grows, `boshtap report` on
+// it, then teardown.
 //   demo.js BOSHTAP_BIN   (or BOSHTAP_BIN=... demo.js)
 const { spawn } = require('node:child_process');
 const fs = require('node:fs');
@@ -49,8 +50,15 @@ async function main() {
   await new Promise((r) => setTimeout(r, 1500)); // let the last events land
   await stack.stopBoshtap();
   stop();
-  if (code !== 0) stack.printLogTails();
-  return code;
+  if (code !== 0) {
+    stack.printLogTails();
+    return code;
+  }
+  // The same log as an attendance report (what `boshtap report` gives operators).
+  console.log('\n$ boshtap report events.jsonl');
+  return new Promise((resolve) => {
+    spawn(path.resolve(bin), ['report', stack.eventLog], { stdio: 'inherit' }).on('exit', (c) => resolve(c ?? 1));
+  });
 }
 
 runMain(main, async () => {
