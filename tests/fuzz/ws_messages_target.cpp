@@ -58,11 +58,6 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t *data, std::size_t size
         invariants.check(out);
         out.clear();
     }
-    if (tracker.open_occupants() != invariants.open())
-        fuzz::violation("tracker and event log disagree on open occupants");
-    tracker.shutdown(now, out);
-    invariants.check(out);
-    if (invariants.open() != 0)
-        fuzz::violation("shutdown left occupants open");
+    fuzz::check_end(tracker, invariants, now, out);
     return 0;
 }
