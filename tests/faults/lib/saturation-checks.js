@@ -6,7 +6,8 @@ function checkSaturation(r, bt) {
   assert.equal(bt.proc.exited, false, 'boshtap is still running');
   assert.ok(r.recoveredMs !== null, 'serves again once the connections are gone');
   assert.ok(r.recoveredMs < 3000, `served again after ${r.recoveredMs} ms`);
-  assert.ok(r.tail.cpu < 0.5, `CPU after recovery ${r.tail.cpu}`);
+  assert.ok(r.drainedMs !== null, `descriptors back to the level before the flood (now ${r.fdsAfter})`);
+  assert.ok(r.tail.cpu < 0.2, `CPU once the connections are gone: ${r.tail.cpu.toFixed(2)} cores`);
   // Failing at EMFILE must not cost CPU: accept is retried after a pause, not at once (a
   // spinning thread gets only about 0.3 of a core on a busy test machine, a whole one otherwise).
   assert.ok(r.idle.cpu < 0.1, `CPU while saturated: ${r.idle.cpu.toFixed(2)} cores`);
