@@ -6,12 +6,13 @@
 //
 //   driver.js [--mode scripted|random|demo] [--transport bosh|websocket|mixed] [--no-resume]
 //             [--seed N] [--participants N] [--duration SECONDS] [--rooms N]
-//             [--phones N] [--wave N] [--exclude-moves a,b] [--restart-at SECONDS]
+//             [--phones N] [--wave N] [--pace X] [--exclude-moves a,b] [--restart-at SECONDS]
 //             [--truth FILE] [--wire DIR] [--bosh-url URL] [--ws-url URL] [--c2s-port N]
 //             [--domain D] [--muc M] [--server NAME]
 //
 // URLs and domains default to the SCENARIO_* variables the integration harness exports.
 // --phones: plain-TCP participants on the server's c2s port (random mode; scripted has two).
+// --pace: random mode; multiplies the idle time between a participant's actions (0.5-6 s at 1).
 // --restart-at: random mode; the parent (run-restart.js, over IPC) restarts boshtap then.
 // Exits 0 once every event it caused may have reached the log (timer deadlines included).
 const fs = require('node:fs');
@@ -92,7 +93,7 @@ async function main() {
     const restart = args['restart-at'] ? restartPoint({ at: Number(args['restart-at']), truth, waitForDeadline, log, sleep, participants: () => participants }) : null;
     const run = await randomWalk({ make, makePhone, rooms, transport, resume: !args['no-resume'], sleep, rng, forkRng,
       participants: Number(args.participants || 10), duration: Number(args.duration || 60),
-      phones: Number(args.phones || 0), wave: Number(args.wave || 6),
+      phones: Number(args.phones || 0), wave: Number(args.wave || 6), pace: Number(args.pace || 1),
       excludeMoves: args['exclude-moves'] ? args['exclude-moves'].split(',') : [],
       hold: restart ? restart.hold : undefined });
     if (restart) await restart.done;

@@ -36,7 +36,7 @@ function printSummary(r, fails) {
 
   const mib = (kb) => (kb / 1024).toFixed(1);
   console.log('\n===== soak summary =====');
-  console.log(`run:        seed ${r.seed}, ${r.seconds} s of moves, ${r.wall.toFixed(0)} s wall in all`);
+  console.log(`run:        seed ${r.seed}, ${r.seconds} s of moves at pace ${r.pace}, ${r.wall.toFixed(0)} s wall in all`);
   console.log(`driver:     ${r.participants} participants + ${r.phones} phones in ${r.rooms} rooms; ${r.expected} events expected; ` +
     `${r.check.differences ?? 'not checked'} difference(s) (${r.checkOut})`);
   console.log(`tsung:      ${t.users_count ?? '?'} users started, ${t.finish_users_count ?? '?'} finished; transactions: muc_join ${t.tr_muc_join ?? '?'}, ` +

@@ -44,7 +44,10 @@ function barrier(n, ms) {
 }
 
 async function randomWalk({ make, makePhone, rooms, transport, resume, sleep, rng, participants, duration, forkRng,
-  phones = 0, wave = 6, excludeMoves = [], hold = async () => {} }) {
+  phones = 0, wave = 6, pace = 1, excludeMoves = [], hold = async () => {} }) {
+  // `pace` stretches the idle time between a participant's actions (the random draws stay the
+  // same, so a seed keeps its sequence of moves): a large soak at Jitsi-like activity.
+  const idle = (r, lo, hi) => sleep(Math.round(r.int(lo, hi) * pace));
   const end = Date.now() + duration * 1000;
   const pickTransport = (r) => (transport === 'mixed' ? r.pick(['bosh', 'websocket']) : transport);
   const randomNick = (r) => (r.chance(0.15) ? null : `${r.pick(NICKS)} ${r.hex(2)}`);
@@ -66,7 +69,7 @@ async function randomWalk({ make, makePhone, rooms, transport, resume, sleep, rn
   }));
   async function hostLife({ h, r }) {
     while (Date.now() < end) {
-      await sleep(r.int(1000, 8000));
+      await idle(r, 1000, 8000);
       if (Date.now() >= end) break;
       await hold();
       const m = move(r, h.transport, HOST_MOVES);
@@ -94,7 +97,7 @@ async function randomWalk({ make, makePhone, rooms, transport, resume, sleep, rn
     await arrive(); // the whole wave sends its join at once, into the same room
     await p.join(rooms[w % rooms.length], randomNick(r));
     while (Date.now() < end) {
-      await sleep(r.int(500, 6000));
+      await idle(r, 500, 6000);
       if (Date.now() >= end) break;
       await hold();
       let m = move(r, t);
@@ -132,7 +135,7 @@ async function randomWalk({ make, makePhone, rooms, transport, resume, sleep, rn
     await ph.connect();
     await ph.join(r.pick(rooms), randomNick(r), { watched: true });
     while (Date.now() < end) {
-      await sleep(r.int(1000, 8000));
+      await idle(r, 1000, 8000);
       if (Date.now() >= end) break;
       await hold();
       const x = r.next();
