@@ -62,6 +62,9 @@ struct Exchange {
     bool retransmission = false;
     HttpMeta meta; // kept for session creation only
     TimePoint deadline{};
+    // Nothing to learn from the answer: the request was refused here or its session has ended
+    // (the long-poll a terminate releases). The answer is expected, not a stale exchange.
+    bool ignored = false;
 };
 
 std::optional<std::uint64_t> parse_u64(std::string_view s)
@@ -123,10 +126,21 @@ struct BoshTap::State {
         tracker.close_conn(s.sid, reason, now, out);
     }
 
-    StringMap<Session>::iterator erase_session(StringMap<Session>::iterator it)
+    StringMap<Session>::iterator erase_session(StringMap<Session>::iterator it, TimePoint now)
     {
-        for (const auto id : it->second.exchanges) exchanges.erase(id);
+        for (const auto id : it->second.exchanges) ignore(id, it->second.wait, now);
         return sessions.erase(it);
+    }
+
+    // Kept until its answer or failure comes, or its wait has passed (then forgotten, so a lost
+    // outcome holds no memory).
+    void ignore(std::uint64_t id, Duration wait, TimePoint now)
+    {
+        Exchange ex;
+        ex.ignored = true;
+        ex.deadline = now + wait + options.response_margin;
+        due_by(ex.deadline);
+        exchanges.insert_or_assign(id, std::move(ex));
     }
 
     void feed_request(Session& s, Slot& slot, const pugi::xml_node& body, TimePoint now,
@@ -304,6 +318,14 @@ BoshTap::~BoshTap() = default;
 TapIssue BoshTap::on_request(ExchangeId id, const HttpMeta& meta, std::string_view text,
                              TimePoint now, Events& out)
 {
+    const TapIssue issue = take_request(id, meta, text, now, out);
+    if (issue != TapIssue::none) state_->ignore(id, state_->options.default_wait, now);
+    return issue;
+}
+
+TapIssue BoshTap::take_request(ExchangeId id, const HttpMeta& meta, std::string_view text,
+                               TimePoint now, Events& out)
+{
     auto& st = *state_;
     TapIssue issue = TapIssue::none;
     Doc doc = parse_body(text, issue);
@@ -365,6 +387,7 @@ TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view t
     if (eit == st.exchanges.end()) return TapIssue::stale_exchange;
     const Exchange ex = std::move(eit->second);
     st.exchanges.erase(eit);
+    if (ex.ignored) return TapIssue::none;
     if (ex.sid.empty()) return st.create_session(ex, status, text, now, out);
     auto sit = st.sessions.find(ex.sid);
     if (sit == st.sessions.end()) return TapIssue::none; // the session has ended meanwhile
@@ -381,7 +404,7 @@ TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view t
     } else {
         st.failed(s, ex, false, now, out); // taken by the server, unreadable here
     }
-    if (s.closed) st.erase_session(sit);
+    if (s.closed) st.erase_session(sit, now);
     return issue;
 }
 
@@ -392,12 +415,12 @@ void BoshTap::on_failed(ExchangeId id, TimePoint now, Events& out)
     if (eit == st.exchanges.end()) return;
     const Exchange ex = std::move(eit->second);
     st.exchanges.erase(eit);
-    if (ex.sid.empty()) return;
+    if (ex.ignored || ex.sid.empty()) return;
     auto sit = st.sessions.find(ex.sid);
     if (sit == st.sessions.end()) return;
     sit->second.exchanges.erase(id);
     st.failed(sit->second, ex, false, now, out); // the server may have taken it
-    if (sit->second.closed) st.erase_session(sit);
+    if (sit->second.closed) st.erase_session(sit, now);
 }
 
 void BoshTap::tick(TimePoint now, Events& out)
@@ -410,11 +433,11 @@ void BoshTap::tick(TimePoint now, Events& out)
             st.close(s, LeaveReason::timeout, now, out);
         else
             st.expire(s, now, out);
-        it = s.closed ? st.erase_session(it) : std::next(it);
+        it = s.closed ? st.erase_session(it, now) : std::next(it);
     }
-    // Creation requests that were never answered.
+    // Creation requests that were never answered; ignored exchanges whose outcome never came.
     std::erase_if(st.exchanges, [now](const auto& kv) {
-        return kv.second.sid.empty() && kv.second.deadline <= now;
+        return (kv.second.sid.empty() || kv.second.ignored) && kv.second.deadline <= now;
     });
     st.next_due = next_deadline().value_or(TimePoint::max());
 }
@@ -433,7 +456,7 @@ std::optional<TimePoint> BoshTap::next_deadline() const
         }
     }
     for (const auto& [id, ex] : st.exchanges) {
-        if (ex.sid.empty()) consider(ex.deadline);
+        if (ex.sid.empty() || ex.ignored) consider(ex.deadline);
     }
     return next;
 }

@@ -242,6 +242,37 @@ TEST_CASE("sendBeacon terminate while a poll is held (Openfire 2b)", "[bosh]")
     CHECK(b.tap.open_sessions() == 0);
 }
 
+TEST_CASE("answers to refused requests and to ended sessions are expected, not stale",
+          "[bosh]")
+{
+    Bosh b;
+    SECTION("a request for an unknown sid, then its answer (the server's 404)")
+    {
+        const auto id = b.send(
+            "<body rid='9' sid='gone' xmlns='http://jabber.org/protocol/httpbind'/>", 1,
+            TapIssue::unknown_sid);
+        CHECK(b.answer(id, "", 1.1, 404) == TapIssue::none);
+    }
+    SECTION("a poll still held when the session ended (the server's 404 to another)")
+    {
+        const auto held = b.req(7001, "", 1);
+        const auto second = b.req(7002, "", 1.5);
+        CHECK(b.answer(second, "", 2, 404) == TapIssue::none);
+        CHECK(b.tap.open_sessions() == 0);
+        CHECK(b.answer(held, of_response(""), 2.1) == TapIssue::none);
+        CHECK(b.answer(held, of_response(""), 2.2) == TapIssue::stale_exchange); // once only
+    }
+    SECTION("an outcome that never comes is forgotten after the wait")
+    {
+        const auto id = b.send(
+            "<body rid='9' sid='gone' xmlns='http://jabber.org/protocol/httpbind'/>", 1,
+            TapIssue::unknown_sid);
+        b.tap.tick(at(1 + 60 + 30), b.out); // default wait + response margin
+        CHECK(b.answer(id, "", 92) == TapIssue::stale_exchange);
+    }
+    CHECK(b.out.empty());
+}
+
 TEST_CASE("a retransmitted request and the replayed response are processed once", "[bosh]")
 {
     Bosh b;

@@ -58,6 +58,9 @@ public:
     std::size_t open_sessions() const;
 
 private:
+    TapIssue take_request(ExchangeId, const HttpMeta&, std::string_view body, TimePoint now,
+                          Events& out);
+
     struct State;
     std::unique_ptr<State> state_;
 };
