@@ -4,7 +4,7 @@
 // own BOSH users at the same time, for minutes, through nginx -> boshtap -> Prosody.
 //
 //   soak.js --boshtap BIN [--participants 500] [--minutes 10] [--tsung-users 100] [--seed N]
-//           [--rooms N] [--phones N] [--pace 4] [--tsung-rooms N] [--bosh-wait 20] [--keep]
+//           [--rooms N] [--phones N] [--pace 4] [--wave 6] [--tsung-rooms N] [--bosh-wait 20] [--keep]
 //   soak.js --bypass ...   the same load with nginx -> Prosody only: does the client side cope
 //                          without boshtap? (nothing is checked, usage is still printed)
 //
@@ -71,6 +71,7 @@ async function main() {
   // A participant acts every 2-24 s (pace 4; 0.5-6 s at pace 1, the CI runs): busier than a real
   // meeting's presence traffic, and what two cores can drive at 500 participants.
   const pace = num('pace', 4);
+  const wave = num('wave', 6); // participants joining together, one wave every 1.2 s
   const tsungRooms = num('tsung-rooms', Math.max(1, Math.ceil(tsungUsers / 10)));
   // A tsung user stays a third of the run (at most a minute) and all have started well before
   // the driver stops, so both loads overlap for the whole run.
@@ -81,13 +82,13 @@ async function main() {
   const started = Date.now();
   stack = await startStack({ server: 'prosody', boshtap, tap: false, boshWait: num('bosh-wait', 20) });
   console.log(`stack: nginx -> ${boshtap ? 'boshtap -> ' : ''}prosody in ${stack.dir}`);
-  console.log(`driver: ${participants} participants (mixed BOSH/WebSocket), ${phones} phones, ${rooms} rooms, ${seconds} s, pace ${pace}, seed ${seed}`);
+  console.log(`driver: ${participants} participants (mixed BOSH/WebSocket), ${phones} phones, ${rooms} rooms, ${seconds} s, pace ${pace}, waves of ${wave}, seed ${seed}`);
   console.log(`tsung:  ${tsungUsers} BOSH users arriving over ${arrival} s, ~${stay} s each, ${tsungRooms} rooms`);
 
   const truth = path.join(stack.dir, 'truth.jsonl');
   const driver = stack.procs.start('driver', process.execPath, ['driver.js', '--mode', 'random', '--transport', 'mixed',
     '--seed', String(seed), '--participants', String(participants), '--duration', String(seconds),
-    '--rooms', String(rooms), '--phones', String(phones), '--pace', String(pace), '--truth', truth], { env: stack.env(), cwd: SCENARIO, log: path.join(stack.dir, 'driver.out') });
+    '--rooms', String(rooms), '--phones', String(phones), '--pace', String(pace), '--wave', String(wave), '--truth', truth], { env: stack.env(), cwd: SCENARIO, log: path.join(stack.dir, 'driver.out') });
   stack.logs.push(driver.log);
   const ts = await startTsung(stack.procs, { runDir: stack.dir, port: Number(new URL(stack.boshUrl).port), domain: stack.domain, muc: stack.muc,
     users: tsungUsers, rooms: tsungRooms, arrivalSeconds: arrival, staySeconds: stay, seed });
