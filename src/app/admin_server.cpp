@@ -1,5 +1,7 @@
 #include "boshtap/app/admin_server.hpp"
 
+#include "boshtap/proxy/thread_name.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
@@ -157,7 +159,10 @@ void AdminServer::set_handler(AdminHandler handler)
 void AdminServer::start()
 {
     impl_->accept();
-    impl_->thread = std::thread([this] { impl_->io.run(); });
+    impl_->thread = std::thread([this] {
+        proxy::name_this_thread("boshtap-admin");
+        impl_->io.run();
+    });
 }
 
 void AdminServer::stop()

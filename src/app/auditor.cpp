@@ -2,6 +2,7 @@
 
 #include "boshtap/core/event_json.hpp"
 #include "boshtap/core/gzip.hpp"
+#include "boshtap/proxy/thread_name.hpp"
 
 #include <boost/json.hpp>
 
@@ -48,7 +49,10 @@ Auditor::~Auditor()
 void Auditor::start()
 {
     schedule_tick();
-    thread_ = std::thread([this] { io_.run(); });
+    thread_ = std::thread([this] {
+        proxy::name_this_thread("boshtap-audit");
+        io_.run();
+    });
 }
 
 void Auditor::schedule_tick()

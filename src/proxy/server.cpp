@@ -1,5 +1,7 @@
 #include "boshtap/proxy/server.hpp"
 
+#include "boshtap/proxy/thread_name.hpp"
+
 #include "boshtap/proxy/stats.hpp"
 #include "context.hpp"
 #include "listener.hpp"
@@ -81,7 +83,12 @@ std::uint16_t Server::port() const { return impl_->listener->port(); }
 
 void Server::run() {
     std::vector<std::thread> extra;
-    for (unsigned i = 1; i < impl_->threads; ++i) extra.emplace_back([this] { impl_->ioc.run(); });
+    for (unsigned i = 1; i < impl_->threads; ++i)
+        extra.emplace_back([this, i] {
+            const auto name = "boshtap-io" + std::to_string(i);
+            name_this_thread(name.c_str());
+            impl_->ioc.run();
+        });
     impl_->ioc.run();
     for (auto& thread : extra) thread.join();
 }
