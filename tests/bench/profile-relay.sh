@@ -38,14 +38,14 @@ PERF=$!
 line=$(load measure "$SECS" | grep '^RESULT') || die "wrk failed"
 wait "$PERF" || true
 c1=$(cpu_ticks "$PID")
+if [[ -n "${PROFILE_KEEP:-}" ]]; then cp "$RUN_DIR/perf.data" "$PROFILE_KEEP"; echo "perf data: $PROFILE_KEEP"; fi
 requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
 echo "$requests requests; boshtap CPU $(awk -v c="$((c1 - c0))" -v t="$(clk_tck)" -v n="$requests" \
   'BEGIN {printf "%.1f", c / t * 1e6 / n}') us per request (with perf attached)"
+echo "--- by thread and library ---"
+perf report -i "$RUN_DIR/perf.data" --no-children --sort comm,dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -12
 echo "--- by thread ---"
 perf report -i "$RUN_DIR/perf.data" --no-children --sort comm --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -5
-echo "--- by library ---"
-perf report -i "$RUN_DIR/perf.data" --no-children --sort dso --stdio 2>/dev/null | grep -E '^ +[0-9]' | head -10
 echo "--- by function (self) ---"
 perf report -i "$RUN_DIR/perf.data" --no-children --sort comm,sym --stdio --no-call-graph 2>/dev/null \
-  | grep -E '^ +[0-9]' | head -40
-if [[ -n "${PROFILE_KEEP:-}" ]]; then cp "$RUN_DIR/perf.data" "$PROFILE_KEEP"; echo "perf data: $PROFILE_KEEP"; fi
+  | grep -E '^ +[0-9]' | head -40 || true
