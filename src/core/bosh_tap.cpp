@@ -353,7 +353,7 @@ TapIssue BoshTap::take_request(ExchangeId id, const HttpMeta& meta, std::string_
         s.rid_unknown = false;
     }
     // Outside the window: not a request the server will process (§14.2), nor one that may hold
-    // anything back here. Its answer, if any, is a stale exchange.
+    // anything back here. Its answer, if any, is ignored.
     if (*rid > s.next_rid + rid_window) return TapIssue::rid_out_of_window;
     s.last_request = now;
     st.due_by(st.silence_deadline(s)); // later than the bound unless time went backwards
