@@ -2,9 +2,14 @@
 
 #include "namespaces.hpp"
 
+#include <bit>
 #include <cstdint>
 #include <cstring>
 #include <string>
+
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 namespace boshtap::core::xml {
 
@@ -85,6 +90,82 @@ bool is_nul_free_utf8(std::string_view s) noexcept
 
 namespace {
 
+// std::popcount without the POPCNT instruction (not in the x86-64 baseline) is a call into
+// libgcc; sixteen bits take a few shifts and adds.
+constexpr std::size_t popcount16(unsigned x) noexcept
+{
+    x = x - ((x >> 1) & 0x5555u);
+    x = (x & 0x3333u) + ((x >> 2) & 0x3333u);
+    x = (x + (x >> 4)) & 0x0F0Fu;
+    return (x + (x >> 8)) & 0x1Fu;
+}
+static_assert(popcount16(0xFFFFu) == 16 && popcount16(0x8001u) == 2 && popcount16(0) == 0);
+
+} // namespace
+
+TextScan scan_text(std::string_view s) noexcept
+{
+    // The same decisions as check_utf8<true>: plain ASCII without NUL is skipped sixteen bytes
+    // at a time; every other byte is taken in order, as the byte loop takes it.
+    const char* const p = s.data();
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    std::size_t equals = 0;
+    bool ampersand = false;
+    const auto take = [&](std::size_t at) noexcept -> std::size_t {
+        // One character at s[at] that is not plain ASCII or is NUL: its length, 0 if refused.
+        const auto c = static_cast<unsigned char>(p[at]);
+        if (c == 0) return 0;
+        return c < 0x80 ? 1 : utf8_sequence(s, at);
+    };
+#if defined(__SSE2__)
+    // '=' and '&' are counted once per byte: s[0, counted) is counted. A multi-byte sequence
+    // may run past `counted`; its continuation bytes are neither '=' nor '&'.
+    std::size_t counted = 0;
+    const __m128i eq = _mm_set1_epi8('='), amp = _mm_set1_epi8('&'), zero = _mm_setzero_si128();
+    while (i + 16 <= n) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
+        const unsigned fresh = counted > i ? 0xFFFFu << (counted - i) & 0xFFFFu : 0xFFFFu;
+        if (const unsigned m = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, eq))) & fresh)
+            equals += popcount16(m);
+        ampersand |= (static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, amp))) & fresh) != 0;
+        counted = i + 16;
+        const unsigned special = static_cast<unsigned>(_mm_movemask_epi8(v)) |
+                                 static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, zero)));
+        if (special == 0) {
+            i += 16;
+            continue;
+        }
+        i += static_cast<std::size_t>(std::countr_zero(special)); // plain ASCII before it
+        const auto len = take(i);
+        if (len == 0) return {};
+        i += len;
+    }
+    while (i < n) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        if (i >= counted) {
+            equals += c == '=';
+            ampersand |= c == '&';
+        }
+        const auto len = c != 0 && c < 0x80 ? 1 : take(i);
+        if (len == 0) return {};
+        i += len;
+    }
+#else
+    while (i < n) {
+        const auto c = static_cast<unsigned char>(p[i]);
+        equals += c == '=';
+        ampersand |= c == '&';
+        const auto len = c != 0 && c < 0x80 ? 1 : take(i);
+        if (len == 0) return {};
+        i += len;
+    }
+#endif
+    return {true, equals, ampersand};
+}
+
+namespace {
+
 // XML 1.0 §2.2 Char: what a character reference may name (§4.1, well-formedness constraint
 // "Legal Character").
 constexpr bool is_xml_char(std::uint32_t c) noexcept
@@ -160,23 +241,42 @@ bool attributes_bounded(const pugi::xml_node& root) noexcept
     return true;
 }
 
-} // namespace
+// parse_doctype keeps a DOCTYPE as a node so that it can be refused; pugixml never expands
+// entities other than the five predefined ones and character references.
+constexpr unsigned parse_options = pugi::parse_default | pugi::parse_doctype;
 
-bool parse(std::string_view text, pugi::xml_document& doc)
+// What is checked before pugixml sees the text.
+bool text_acceptable(std::string_view text, TextScan& scan) noexcept
 {
-    if (!is_nul_free_utf8(text) || !char_refs_are_chars(text))
-        return false;
-    // parse_doctype keeps a DOCTYPE as a node so that it can be refused; pugixml never expands
-    // entities other than the five predefined ones and character references.
-    const auto result = doc.load_buffer(
-        text.data(), text.size(), pugi::parse_default | pugi::parse_doctype, pugi::encoding_utf8);
-    if (!result) return false;
+    scan = scan_text(text);
+    // char_refs_are_chars looks only at "&#": without an '&' it has nothing to refuse.
+    return scan.nul_free_utf8 && (!scan.ampersand || char_refs_are_chars(text));
+}
+
+// What is checked of the tree pugixml made.
+bool tree_acceptable(const pugi::xml_document& doc, const TextScan& scan) noexcept
+{
     int elements = 0;
     for (const auto& node : doc.children()) {
         if (node.type() == pugi::node_doctype) return false;
         if (node.type() == pugi::node_element) ++elements;
     }
-    return elements == 1 && attributes_bounded(doc.document_element());
+    if (elements != 1) return false;
+    // Every attribute pugixml makes has consumed a '=' of the text of its own (name, optional
+    // space, '=', quoted value; anything else fails the parse). No more '=' than the bound in
+    // the whole text: no element can have more attributes, and the walk is not needed.
+    return scan.equals <= max_attributes || attributes_bounded(doc.document_element());
+}
+
+} // namespace
+
+bool parse(std::string_view text, pugi::xml_document& doc)
+{
+    TextScan scan;
+    if (!text_acceptable(text, scan)) return false;
+    const auto result = doc.load_buffer(text.data(), text.size(), parse_options,
+                                        pugi::encoding_utf8);
+    return result && tree_acceptable(doc, scan);
 }
 
 std::string_view local_name(const pugi::xml_node& node) noexcept

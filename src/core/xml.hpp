@@ -2,6 +2,7 @@
 // Parsing untrusted XML with pugixml, and the namespace processing pugixml does not do.
 #include <pugixml.hpp>
 
+#include <cstddef>
 #include <string_view>
 
 namespace boshtap::core::xml {
@@ -16,6 +17,15 @@ bool parse(std::string_view text, pugi::xml_document& doc);
 bool is_valid_utf8(std::string_view) noexcept;
 // Valid UTF-8 without a NUL byte, in one pass.
 bool is_nul_free_utf8(std::string_view) noexcept;
+
+// is_nul_free_utf8, and in the same pass what the later checks need to know of the text: how
+// many '=' it has (every attribute pugixml makes consumes one) and whether it has an '&'.
+struct TextScan {
+    bool nul_free_utf8 = false;
+    std::size_t equals = 0; // only counted up to the first fault
+    bool ampersand = false;
+};
+TextScan scan_text(std::string_view) noexcept;
 
 // "p:local" -> "local" / "p"; no prefix -> "".
 std::string_view local_name(const pugi::xml_node&) noexcept;

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+#include <random>
 #include <string>
 
 using namespace boshtap::core;
@@ -220,4 +222,41 @@ TEST_CASE("UTF-8 and NUL check: every position of a word, every sequence length"
     }
     // A truncated sequence at the very end, after whole ASCII words.
     CHECK_FALSE(xml::is_nul_free_utf8(std::string(16, 'a') + "\xF0\x9F\x98"));
+}
+
+TEST_CASE("scan_text decides as is_nul_free_utf8 and counts '=' and '&'", "[xml]")
+{
+    // Sixteen bytes at a time over plain ASCII: faults, '=' and '&' at every offset of a block,
+    // after sequences that straddle two blocks, and in the tail.
+    const std::string pieces[] = {"a", "=", "&", "\xC3\xA9", "\xE2\x82\xAC", "\xF0\x9F\x98\x80",
+                                  std::string(1, '\0'), "\xC0\xAF", "\x80", "\xE2\x82", "\xFF"};
+    const auto check = [](const std::string& text) {
+        INFO(text.size());
+        const auto scan = xml::scan_text(text);
+        REQUIRE(scan.nul_free_utf8 == xml::is_nul_free_utf8(text));
+        if (scan.nul_free_utf8) {
+            CHECK(scan.equals == static_cast<std::size_t>(std::count(text.begin(), text.end(), '=')));
+            CHECK(scan.ampersand == (text.find('&') != std::string::npos));
+        }
+    };
+    for (std::size_t before = 0; before < 40; ++before) {
+        for (std::size_t after : {std::size_t{0}, std::size_t{1}, std::size_t{7}, std::size_t{15},
+                                  std::size_t{16}, std::size_t{33}}) {
+            for (const auto& a : pieces) {
+                for (const auto& b : pieces)
+                    check(std::string(before, 'x') + a + "=" + b + std::string(after, '&'));
+            }
+        }
+    }
+    // Random mixtures of the same pieces.
+    std::mt19937 rng(7);
+    for (int i = 0; i < 20000; ++i) {
+        std::string text;
+        const auto n = rng() % 64;
+        for (std::size_t k = 0; k < n; ++k) {
+            const auto r = rng() % 40;
+            text += r < std::size(pieces) ? pieces[r] : std::string(1, static_cast<char>('b' + r % 5));
+        }
+        check(text);
+    }
 }
