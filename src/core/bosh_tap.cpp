@@ -18,7 +18,13 @@ namespace boshtap::core {
 
 namespace {
 
-using Doc = std::unique_ptr<pugi::xml_document>;
+// A parsed body with its text (a held one must outlive the caller's buffer). One spare is
+// kept and reused for the next body (State::parse_body / recycle): most bodies are processed at
+// once, and a reused Document parses without allocating.
+using Doc = std::unique_ptr<xml::Document>;
+
+// Bodies up to this size leave their Document as the spare; a larger buffer is not kept.
+constexpr std::size_t max_spare_capacity = 64 * 1024;
 
 // Answered rids stay known this far below the next expected rid, so that a retransmission
 // (XEP-0124 §14.3: only within the client's 'requests' window) is recognised.
@@ -83,20 +89,6 @@ Duration seconds_attr(const pugi::xml_node& body, const char* name, Duration fal
     return std::chrono::seconds(*v);
 }
 
-Doc parse_body(std::string_view text, TapIssue& issue)
-{
-    auto doc = std::make_unique<pugi::xml_document>();
-    if (!xml::parse(text, *doc)) {
-        issue = TapIssue::not_xml;
-        return nullptr;
-    }
-    if (!xml::is(doc->document_element(), ns::httpbind, "body")) {
-        issue = TapIssue::not_bosh_body;
-        return nullptr;
-    }
-    return doc;
-}
-
 bool is_terminate(const pugi::xml_node& body)
 {
     return xml::attr(body, "type") == "terminate";
@@ -115,7 +107,28 @@ struct BoshTap::State {
     // which costs one walk too many, never a missed one.
     TimePoint next_due = TimePoint::max();
 
+    Doc spare; // see Doc
+
     State(Tracker& t, BoshOptions o) : tracker(t), options(o) {}
+
+    void recycle(Doc doc)
+    {
+        if (doc && !spare && doc->capacity() <= max_spare_capacity) spare = std::move(doc);
+    }
+
+    Doc parse_body(std::string_view text, TapIssue& issue)
+    {
+        Doc doc = spare ? std::move(spare) : std::make_unique<xml::Document>();
+        if (!doc->parse(text)) {
+            issue = TapIssue::not_xml;
+        } else if (!xml::is(doc->root(), ns::httpbind, "body")) {
+            issue = TapIssue::not_bosh_body;
+        } else {
+            return doc;
+        }
+        recycle(std::move(doc));
+        return nullptr;
+    }
 
     void due_by(TimePoint t) { next_due = std::min(next_due, t); }
 
@@ -161,8 +174,9 @@ struct BoshTap::State {
             if (rid != s.next_rid && !(upto && rid <= *upto)) break;
             Slot& slot = it->second;
             if (slot.held_request) {
-                const Doc doc = std::move(slot.held_request);
-                feed_request(s, slot, doc->document_element(), now, out);
+                Doc doc = std::move(slot.held_request);
+                feed_request(s, slot, doc->root(), now, out);
+                recycle(std::move(doc));
             }
             s.next_rid = rid + 1;
         }
@@ -170,15 +184,16 @@ struct BoshTap::State {
 
     void process_response(Session& s, Slot& slot, TimePoint now, Events& out)
     {
-        const Doc doc = std::move(slot.response);
+        Doc doc = std::move(slot.response);
         slot.answer = Answer::processed;
-        const auto body = doc->document_element();
+        const auto body = doc->root();
         for (const auto& stanza : body.children()) {
             if (stanza.type() == pugi::node_element) tracker.server_stanza(s.sid, stanza, now, out);
         }
         // §17.1 (terminate with or without a condition) after its stanzas; or the answer to the
         // client's own terminate request.
         if (is_terminate(body) || slot.terminate) close(s, LeaveReason::terminated, now, out);
+        recycle(std::move(doc));
     }
 
     // Responses in rid order: stop at the first rid that is seen and still unanswered.
@@ -203,7 +218,7 @@ struct BoshTap::State {
         }
     }
 
-    void answered(Session& s, const Exchange& ex, Doc doc, TimePoint now, Events& out)
+    void answered(Session& s, const Exchange& ex, Doc& doc, TimePoint now, Events& out)
     {
         auto it = s.slots.find(ex.rid);
         if (it == s.slots.end()) return; // long forgotten
@@ -245,9 +260,16 @@ struct BoshTap::State {
     {
         if (status < 200 || status >= 300) return TapIssue::none;
         TapIssue issue = TapIssue::none;
-        const Doc doc = parse_body(text, issue);
+        Doc doc = parse_body(text, issue);
         if (!doc) return issue;
-        const auto body = doc->document_element();
+        const TapIssue result = create_session(ex, doc->root(), now, out);
+        recycle(std::move(doc));
+        return result;
+    }
+
+    TapIssue create_session(const Exchange& ex, const pugi::xml_node& body, TimePoint now,
+                            Events& out)
+    {
         const std::string_view sid = xml::attr(body, "sid");
         if (sid.empty() || is_terminate(body))
             return sid.empty() ? TapIssue::not_bosh_body : TapIssue::none;
@@ -328,9 +350,15 @@ TapIssue BoshTap::take_request(ExchangeId id, const HttpMeta& meta, std::string_
 {
     auto& st = *state_;
     TapIssue issue = TapIssue::none;
-    Doc doc = parse_body(text, issue);
+    Doc doc = st.parse_body(text, issue);
     if (!doc) return issue;
-    const auto body = doc->document_element();
+    // Whatever happens below, a Document not held becomes the spare again.
+    struct Recycle {
+        State& st;
+        Doc& doc;
+        ~Recycle() { st.recycle(std::move(doc)); }
+    } recycle{st, doc};
+    const auto body = doc->root();
     const auto rid = parse_u64(xml::attr(body, "rid"));
     if (!rid) return TapIssue::not_bosh_body; // §7.1: every request carries a rid
     const std::string_view sid = xml::attr(body, "sid");
@@ -399,8 +427,9 @@ TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view t
         st.close(s, LeaveReason::terminated, now, out);
     } else if (status < 200 || status >= 300) {
         st.failed(s, ex, true, now, out);
-    } else if (Doc doc = parse_body(text, issue)) {
-        st.answered(s, ex, std::move(doc), now, out);
+    } else if (Doc doc = st.parse_body(text, issue)) {
+        st.answered(s, ex, doc, now, out);
+        st.recycle(std::move(doc)); // not kept (already answered, long forgotten)
     } else {
         st.failed(s, ex, false, now, out); // taken by the server, unreadable here
     }

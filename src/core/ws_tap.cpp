@@ -39,6 +39,10 @@ struct WsTap::State {
     WsOptions options;
     StringMap<WsConn> conns;
     StringMap<std::string> by_token;
+    // Reused for every message (its buffer too, up to max_kept_capacity): nothing is held.
+    std::unique_ptr<xml::Document> doc = std::make_unique<xml::Document>();
+
+    static constexpr std::size_t max_kept_capacity = 64 * 1024;
 
     State(Tracker& t, WsOptions o) : tracker(t), options(o) {}
 
@@ -89,9 +93,9 @@ TapIssue WsTap::on_message(std::string_view conn, Direction dir, std::string_vie
     auto& st = *state_;
     auto it = st.conns.find(conn);
     if (it == st.conns.end() || it->second.dropped) return TapIssue::unknown_sid;
-    pugi::xml_document doc;
-    if (!xml::parse(payload, doc)) return TapIssue::not_xml;
-    const auto root = doc.document_element();
+    if (st.doc->capacity() > State::max_kept_capacity) st.doc = std::make_unique<xml::Document>();
+    if (!st.doc->parse(payload)) return TapIssue::not_xml;
+    const auto root = st.doc->root();
     WsConn& c = it->second;
     if (xml::namespace_of(root) == ns::framing) {
         if (xml::local_name(root) == "close") c.closing = true;

@@ -2,6 +2,7 @@
 
 #include "namespaces.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cstdint>
 #include <cstring>
@@ -277,6 +278,33 @@ bool parse(std::string_view text, pugi::xml_document& doc)
     const auto result = doc.load_buffer(text.data(), text.size(), parse_options,
                                         pugi::encoding_utf8);
     return result && tree_acceptable(doc, scan);
+}
+
+bool Document::parse(std::string_view text)
+{
+    root_ = {};
+#if defined(__SSE2__)
+    // The scan is the first pass over the body, which usually comes from another thread's
+    // buffer: ask for all of its lines at once instead of one miss after another.
+    for (std::size_t at = 0; at < std::min<std::size_t>(text.size(), 16 * 1024); at += 64)
+        _mm_prefetch(text.data() + at, _MM_HINT_T0);
+#endif
+    TextScan scan;
+    if (!text_acceptable(text, scan)) return false;
+    // The buffer load_buffer would have made: the text and a NUL after it (pugixml parses
+    // exactly these size + 1 bytes either way).
+    const std::size_t size = text.size() + 1;
+    if (size > capacity_) {
+        capacity_ = (size + 1023) / 1024 * 1024; // some room for the next, slightly larger one
+        text_ = std::make_unique_for_overwrite<char[]>(capacity_);
+    }
+    std::memcpy(text_.get(), text.data(), text.size());
+    text_[text.size()] = '\0';
+    const auto result =
+        doc_.load_buffer_inplace(text_.get(), size, parse_options, pugi::encoding_utf8);
+    if (!result || !tree_acceptable(doc_, scan)) return false;
+    root_ = doc_.document_element();
+    return true;
 }
 
 std::string_view local_name(const pugi::xml_node& node) noexcept

@@ -3,6 +3,7 @@
 #include <pugixml.hpp>
 
 #include <cstddef>
+#include <memory>
 #include <string_view>
 
 namespace boshtap::core::xml {
@@ -13,6 +14,24 @@ namespace boshtap::core::xml {
 // surrogate, past U+10FFFF, NUL), elements with more than 64 attributes, and more than one
 // top-level element.
 bool parse(std::string_view text, pugi::xml_document& doc);
+
+// A parsed body that owns its text: pugixml parses a private copy in place, so the tree's
+// strings live as long as the Document (a BOSH body held until a rid gap fills keeps its own).
+// parse() may be called again: the buffer is kept, so a reused Document costs no allocation
+// for bodies that fit it. Accepts and refuses exactly what xml::parse does.
+class Document {
+public:
+    bool parse(std::string_view text);
+    // The top-level element of the last successful parse.
+    pugi::xml_node root() const noexcept { return root_; }
+    std::size_t capacity() const noexcept { return capacity_; }
+
+private:
+    std::unique_ptr<char[]> text_;
+    std::size_t capacity_ = 0;
+    pugi::xml_document doc_;
+    pugi::xml_node root_;
+};
 
 bool is_valid_utf8(std::string_view) noexcept;
 // Valid UTF-8 without a NUL byte, in one pass.

@@ -5,7 +5,9 @@
 
 #include <algorithm>
 #include <random>
+#include <sstream>
 #include <string>
+#include <vector>
 
 using namespace boshtap::core;
 
@@ -259,4 +261,89 @@ TEST_CASE("scan_text decides as is_nul_free_utf8 and counts '=' and '&'", "[xml]
         }
         check(text);
     }
+}
+
+namespace {
+
+std::string tree(const pugi::xml_node& node)
+{
+    std::ostringstream out;
+    node.print(out, "", pugi::format_raw);
+    return out.str();
+}
+
+} // namespace
+
+TEST_CASE("Document accepts, refuses and builds exactly what xml::parse does", "[xml]")
+{
+    std::vector<std::string> texts = {
+        "",
+        "<a/>",
+        "<a/><b/>",
+        "<a>",
+        "x",
+        "<",
+        "<a/><",
+        "<a>b</a>c",
+        "<a/>\r\n",
+        "<!DOCTYPE a><a/>",
+        "<?xml version='1.0'?><a/>",
+        "<!-- c --><a/><!-- d -->",
+        std::string("<a>x\0y</a>", 10),
+        "<a>\xC0\xAF</a>",
+        "<a>&#0;</a>",
+        "<a>&#x41;&amp;&undefined;&#;</a>",
+        "<a b='1\r\n2\t3'>x\r\ny\ry<![CDATA[z\r\n]]></a>",
+    };
+    const std::string body =
+        "<body xmlns='http://jabber.org/protocol/httpbind'><presence from='r@c/x'><nick "
+        "xmlns='http://jabber.org/protocol/nick'>Zo\xC3\xAB &amp; \xF0\x9F\x98\x80</nick>"
+        "</presence></body>";
+    const auto element = [](int attributes, const char* value) {
+        std::string s = "<r";
+        for (int i = 0; i < attributes; ++i) s += " a" + std::to_string(i) + "='" + value + "'";
+        return s + "/>";
+    };
+    for (int n : {0, 1, 63, 64, 65, 200}) {
+        texts.push_back(element(n, ""));
+        texts.push_back(element(n, "=")); // more '=' than attributes
+        texts.push_back("<r><a/><b>" + element(n, "x") + "</b></r>");
+    }
+    // Every prefix of a body: truncated input, a '<' last, text last.
+    for (std::size_t i = 0; i <= body.size(); ++i) texts.push_back(body.substr(0, i));
+
+    xml::Document reused;
+    for (const auto& text : texts) {
+        INFO(text);
+        pugi::xml_document doc;
+        const bool expected = xml::parse(text, doc);
+        xml::Document fresh;
+        CHECK(fresh.parse(text) == expected);
+        CHECK(reused.parse(text) == expected);
+        if (expected) {
+            CHECK(tree(fresh.root()) == tree(doc.document_element()));
+            CHECK(tree(reused.root()) == tree(doc.document_element()));
+        } else {
+            CHECK_FALSE(fresh.root());
+            CHECK_FALSE(reused.root());
+        }
+    }
+}
+
+TEST_CASE("A Document keeps its own copy of the text", "[xml]")
+{
+    xml::Document doc;
+    {
+        std::string text = "<a n='v'>t&amp;t</a>";
+        REQUIRE(doc.parse(text));
+        std::fill(text.begin(), text.end(), 'z');
+    }
+    CHECK(xml::attr(doc.root(), "n") == "v");
+    CHECK(xml::text_of(doc.root()) == "t&t");
+    // A larger body after a smaller one, and back.
+    const std::string big = "<a>" + std::string(100'000, 'b') + "</a>";
+    REQUIRE(doc.parse(big));
+    CHECK(xml::text_of(doc.root()).size() == 100'000);
+    REQUIRE(doc.parse("<c/>"));
+    CHECK(xml::local_name(doc.root()) == "c");
 }
