@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <bit>
 #include <cstdint>
+#include <cstdlib>
 #include <cstring>
 #include <string>
+
+#include <malloc.h> // malloc_usable_size
 
 #if defined(__SSE2__)
 #include <emmintrin.h>
@@ -15,6 +18,63 @@
 namespace boshtap::core::xml {
 
 namespace {
+
+// pugixml takes its memory in pages of 32 KiB (PUGIXML_MEMORY_PAGE_SIZE, default in Debian's
+// build), at least one per parsed body, and frees them when the document is reset or
+// destroyed: a malloc and a free of 32 KiB per body, which glibc serves from its bins (and
+// which trigger malloc_consolidate). A few freed page-sized blocks are kept per thread for the
+// next parse. Every block is an ordinary malloc block either way, so memory that pugixml took
+// before these functions were installed, or gives back on another thread, is handled too.
+constexpr std::size_t pugi_page_size = 32768;
+constexpr int cached_pages = 4;
+
+struct PageCache {
+    void* pages[cached_pages];
+    int count;
+    bool reaper_registered;
+    bool closed; // the thread is ending: free, do not keep
+};
+// Trivially destructible, so its storage is valid for the whole thread; the reaper empties it.
+thread_local constinit PageCache page_cache{};
+
+struct PageCacheReaper {
+    ~PageCacheReaper()
+    {
+        page_cache.closed = true;
+        while (page_cache.count > 0) std::free(page_cache.pages[--page_cache.count]);
+    }
+};
+
+void* pugi_allocate(std::size_t size)
+{
+    auto& cache = page_cache;
+    if (size == pugi_page_size && cache.count > 0) return cache.pages[--cache.count];
+    return std::malloc(size);
+}
+
+void pugi_deallocate(void* block)
+{
+    auto& cache = page_cache;
+    if (block && !cache.closed && cache.count < cached_pages) {
+        const std::size_t usable = malloc_usable_size(block);
+        if (usable >= pugi_page_size && usable < 2 * pugi_page_size) {
+            if (!cache.reaper_registered) {
+                cache.reaper_registered = true;
+                thread_local PageCacheReaper reaper;
+                static_cast<void>(reaper);
+            }
+            cache.pages[cache.count++] = block;
+            return;
+        }
+    }
+    std::free(block);
+}
+
+// Installed before main (this file is linked wherever the core parses), before any parse.
+[[maybe_unused]] const bool page_cache_installed = [] {
+    pugi::set_memory_management_functions(pugi_allocate, pugi_deallocate);
+    return true;
+}();
 
 // One multi-byte sequence at s[i] (s[i] >= 0x80): its length, or 0 if malformed. Overlong
 // forms, UTF-16 surrogates and code points past Unicode are malformed.
