@@ -32,32 +32,27 @@ bool is_stanza(const pugi::xml_node& node, std::string_view local) noexcept
 
 namespace {
 
-// Namespaces below the stanza are resolved from the parent's (xml::child_namespace): each
-// element's namespace once, not by walking every ancestor per test.
-bool is_in(const pugi::xml_node& c, const pugi::xml_node& parent, std::string_view parent_ns,
-           std::string_view ns, std::string_view local) noexcept
-{
-    return c.type() == pugi::node_element && xml::local_name(c) == local &&
-           xml::child_namespace(c, parent, parent_ns) == ns;
-}
-
 void read_muc_user(const pugi::xml_node& x, PresenceView& p)
 {
     p.muc_user = true;
-    const auto is = [&x](const pugi::xml_node& c, std::string_view local) {
-        return is_in(c, x, ns::muc_user, ns::muc_user, local);
+    // The three names are distinct, so at most one can match: its namespace is resolved only
+    // for an element with one of them.
+    const auto is = [&x](const pugi::xml_node& c, std::string_view local, std::string_view wanted) {
+        return local == wanted && xml::child_namespace(c, x, ns::muc_user) == ns::muc_user;
     };
     for (const auto& c : x.children()) {
-        if (is(c, "status")) {
+        if (c.type() != pugi::node_element) continue;
+        const auto local = xml::local_name(c);
+        if (is(c, local, "status")) {
             const std::string_view code = xml::attr(c, "code");
             unsigned value = 0;
             const auto [end, ec] = std::from_chars(code.data(), code.data() + code.size(), value);
             if (ec == std::errc{} && end == code.data() + code.size())
                 p.status_codes.push_back(value);
-        } else if (is(c, "item")) {
+        } else if (is(c, local, "item")) {
             p.item = {xml::attr(c, "jid"), xml::attr(c, "role"), xml::attr(c, "affiliation"),
                       xml::attr(c, "nick")};
-        } else if (is(c, "destroy")) {
+        } else if (is(c, local, "destroy")) {
             p.destroy = true;
         }
     }
@@ -99,6 +94,27 @@ std::optional<PresenceView> read_presence(const pugi::xml_node& node)
         } else if (local == "status") {
             if (!p.status && xml::child_namespace(c, node, stanza_ns) == stanza_ns)
                 p.status = xml::text_of(c);
+        }
+    }
+    return p;
+}
+
+std::optional<ClientPresenceView> read_client_presence(const pugi::xml_node& node)
+{
+    // The same gate as read_presence.
+    if (node.type() != pugi::node_element || xml::local_name(node) != "presence")
+        return std::nullopt;
+    const auto stanza_ns = xml::namespace_of(node);
+    if (!is_stanza_namespace(stanza_ns)) return std::nullopt;
+    ClientPresenceView p;
+    p.to = xml::attr(node, "to");
+    p.type = xml::attr(node, "type");
+    // read_presence's muc_join: any <x/> child in the MUC namespace.
+    for (const auto& c : node.children()) {
+        if (c.type() == pugi::node_element && xml::local_name(c) == "x" &&
+            xml::child_namespace(c, node, stanza_ns) == ns::muc) {
+            p.muc_join = true;
+            break;
         }
     }
     return p;

@@ -41,6 +41,15 @@ bool is_stanza(const pugi::xml_node&, std::string_view local) noexcept;
 
 std::optional<PresenceView> read_presence(const pugi::xml_node&);
 
+// What the tracker uses of a client's presence (a join request: available, with
+// <x xmlns='.../muc'/>): the same fields as read_presence gives, without reading the rest.
+struct ClientPresenceView {
+    std::string_view to;
+    std::string_view type;
+    bool muc_join = false;
+};
+std::optional<ClientPresenceView> read_client_presence(const pugi::xml_node&);
+
 // RFC 6120 §7.6.1: <iq type='result'><bind xmlns='...xmpp-bind'><jid>full</jid></bind></iq>.
 std::optional<std::string> bind_result_jid(const pugi::xml_node&);
 

@@ -458,7 +458,7 @@ struct Tracker::State {
         drop_watcher(rit->first, *c, now, out);
     }
 
-    void client_presence(const ConnPtr& c, const PresenceView& p)
+    void client_presence(const ConnPtr& c, const ClientPresenceView& p)
     {
         // A join request (XEP-0045 §7.2.2) makes the join pending; nothing is logged yet.
         if (!p.type.empty() || !p.muc_join) return;
@@ -510,7 +510,7 @@ void Tracker::set_bound_jid(std::string_view conn, std::string_view full_jid)
 
 void Tracker::client_stanza(std::string_view conn, const pugi::xml_node& stanza, TimePoint, Events&)
 {
-    if (auto p = read_presence(stanza)) state_->client_presence(state_->conn(conn), *p);
+    if (auto p = read_client_presence(stanza)) state_->client_presence(state_->conn(conn), *p);
 }
 
 void Tracker::server_stanza(std::string_view conn, const pugi::xml_node& stanza, TimePoint now,

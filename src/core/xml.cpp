@@ -367,18 +367,42 @@ bool Document::parse(std::string_view text)
     return true;
 }
 
+namespace {
+
+struct QName {
+    std::string_view prefix; // before the first ':', "" if none
+    std::string_view local;
+};
+
+// One pass over a short name instead of a strlen and a memchr call; a long one (only hostile
+// input has them) takes the library calls.
+QName split_name(const char* name) noexcept
+{
+    constexpr std::size_t short_name = 64;
+    std::size_t n = 0;
+    std::size_t colon = std::string_view::npos;
+    for (; n < short_name && name[n] != '\0'; ++n) {
+        if (name[n] == ':' && colon == std::string_view::npos) colon = n;
+    }
+    std::string_view all(name, n);
+    if (n == short_name && name[n] != '\0') {
+        all = std::string_view(name);
+        if (colon == std::string_view::npos) colon = all.find(':', short_name);
+    }
+    if (colon == std::string_view::npos) return {{}, all};
+    return {all.substr(0, colon), all.substr(colon + 1)};
+}
+
+} // namespace
+
 std::string_view local_name(const pugi::xml_node& node) noexcept
 {
-    const std::string_view name = node.name();
-    const auto colon = name.find(':');
-    return colon == std::string_view::npos ? name : name.substr(colon + 1);
+    return split_name(node.name()).local;
 }
 
 std::string_view prefix(const pugi::xml_node& node) noexcept
 {
-    const std::string_view name = node.name();
-    const auto colon = name.find(':');
-    return colon == std::string_view::npos ? std::string_view{} : name.substr(0, colon);
+    return split_name(node.name()).prefix;
 }
 
 std::string_view namespace_of(const pugi::xml_node& node) noexcept
@@ -386,24 +410,20 @@ std::string_view namespace_of(const pugi::xml_node& node) noexcept
     const std::string_view p = prefix(node);
     if (p == "xml") return ns::xml;
     // Build "xmlns" or "xmlns:p" without allocating for the common short prefixes.
-    char buf[64];
-    std::string_view wanted = "xmlns";
+    char buf[64 + 1];
+    const char* wanted = "xmlns";
     if (!p.empty()) {
-        if (p.size() + 6 > sizeof buf) return {};
+        if (p.size() + 6 > 64) return {};
         std::string_view head = "xmlns:";
         head.copy(buf, head.size());
         p.copy(buf + head.size(), p.size());
-        wanted = std::string_view(buf, head.size() + p.size());
+        buf[head.size() + p.size()] = '\0';
+        wanted = buf;
     }
-    // Bounded comparison: an attribute name may be huge, and every ancestor's attributes are
-    // looked at on each call.
+    // pugixml's lookup takes the first attribute of that name, as a walk over them would;
+    // strcmp stops at the end of the shorter name, so a huge attribute name costs nothing.
     for (auto n = node; n && n.type() == pugi::node_element; n = n.parent()) {
-        for (const auto& a : n.attributes()) {
-            const char* name = a.name();
-            if (std::strncmp(name, wanted.data(), wanted.size()) == 0 &&
-                name[wanted.size()] == '\0')
-                return a.value();
-        }
+        if (const auto a = n.attribute(wanted)) return a.value();
     }
     return {};
 }
@@ -414,9 +434,7 @@ std::string_view child_namespace(const pugi::xml_node& child, const pugi::xml_no
     if (!prefix(child).empty() || !prefix(parent).empty()) return namespace_of(child);
     // Both unprefixed: the parent's namespace is the default in scope, unless the child
     // declares its own.
-    for (const auto& a : child.attributes()) {
-        if (std::strcmp(a.name(), "xmlns") == 0) return a.value();
-    }
+    if (const auto a = child.attribute("xmlns")) return a.value();
     return parent_ns;
 }
 
