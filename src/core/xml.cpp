@@ -358,7 +358,7 @@ bool Document::parse(std::string_view text)
         capacity_ = (size + 1023) / 1024 * 1024; // some room for the next, slightly larger one
         text_ = std::make_unique_for_overwrite<char[]>(capacity_);
     }
-    std::memcpy(text_.get(), text.data(), text.size());
+    if (!text.empty()) std::memcpy(text_.get(), text.data(), text.size()); // data() may be null
     text_[text.size()] = '\0';
     const auto result =
         doc_.load_buffer_inplace(text_.get(), size, parse_options, pugi::encoding_utf8);

@@ -330,6 +330,14 @@ TEST_CASE("Document accepts, refuses and builds exactly what xml::parse does", "
     }
 }
 
+TEST_CASE("A Document refuses an empty view whose data() is null", "[xml]")
+{
+    // Found by fuzzing (the copy into the document's buffer was a memcpy from null).
+    xml::Document doc;
+    CHECK_FALSE(doc.parse(std::string_view{}));
+    CHECK_FALSE(doc.root());
+}
+
 TEST_CASE("A Document keeps its own copy of the text", "[xml]")
 {
     xml::Document doc;
