@@ -21,15 +21,8 @@ while (($#)); do
 done
 command -v perf >/dev/null || die "perf is not installed"
 bench_init
-read -r P_STUB P_BT <<<"$(free_ports 2)"
-start stub "$BENCH_BIN/bosh_stub" --port "$P_STUB" "${BOSH_FIXTURE_FILES[@]}"
-wait_port "$P_STUB"
-start_boshtap bt "$THREADS" "$P_BT" "$P_STUB"; PID=$LAST_PID
-wait_port "$P_BT"
-load() { # load NAME SECONDS
-  BENCH_FIXTURES="$BOSH_FIXTURES" BENCH_SESSIONS="$CONNS" BENCH_RUN="$1" \
-    wrk -t1 -c"$CONNS" -d"$2s" -s "$BENCH_DIR/wrk/bosh-post.lua" "http://127.0.0.1:$P_BT/http-bind"
-}
+stub_and_boshtap "$THREADS"
+load() { direct_load "$1" "$2" "$CONNS"; } # load NAME SECONDS: closed loop
 load warm 2 >/dev/null
 c0=$(cpu_ticks "$PID")
 perf record -F 1999 -g --call-graph dwarf,16384 -p "$PID" -o "$RUN_DIR/perf.data" -- sleep "$SECS" \

@@ -21,15 +21,8 @@ while (($#)); do
 done
 command -v strace >/dev/null || die "strace is not installed"
 bench_init
-read -r P_STUB P_BT <<<"$(free_ports 2)"
-start stub "$BENCH_BIN/bosh_stub" --port "$P_STUB" "${BOSH_FIXTURE_FILES[@]}"
-wait_port "$P_STUB"
-start_boshtap bt "$THREADS" "$P_BT" "$P_STUB"; PID=$LAST_PID
-wait_port "$P_BT"
-load() { # load NAME SECONDS
-  BENCH_FIXTURES="$BOSH_FIXTURES" BENCH_SESSIONS=64 BENCH_RUN="$1" BENCH_THINK_MS=20 \
-    wrk -t1 -c64 -d"$2s" -s "$BENCH_DIR/wrk/bosh-post.lua" "http://127.0.0.1:$P_BT/http-bind"
-}
+stub_and_boshtap "$THREADS"
+load() { direct_load "$1" "$2" 64 20; } # load NAME SECONDS: 64 connections, 20 ms think
 load warm 2 >/dev/null # sessions created, pool and buffers warm
 strace -c -f -p "$PID" -o "$RUN_DIR/strace.txt" 2>/dev/null &
 STRACE=$!

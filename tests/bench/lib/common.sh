@@ -157,5 +157,22 @@ start_boshtap() {
     --log-file "$RUN_DIR/$1-events.jsonl" --threads "$2" --log-level warn
 }
 
+# stub_and_boshtap THREADS: the stub and one boshtap in front of it (sets P_STUB, P_BT, PID).
+# shellcheck disable=SC2034 # P_STUB, P_BT and PID are for the caller
+stub_and_boshtap() {
+  read -r P_STUB P_BT <<<"$(free_ports 2)"
+  start stub "$BENCH_BIN/bosh_stub" --port "$P_STUB" "${BOSH_FIXTURE_FILES[@]}"
+  wait_port "$P_STUB"
+  start_boshtap bt "$1" "$P_BT" "$P_STUB"; PID=$LAST_PID
+  wait_port "$P_BT"
+}
+
+# direct_load NAME SECONDS CONNS [THINK_MS]: wrk straight to boshtap on $P_BT (keep-alive, as
+# nginx's upstream connections are); THINK_MS: mean pause before each request, none if empty.
+direct_load() {
+  BENCH_FIXTURES="$BOSH_FIXTURES" BENCH_SESSIONS="$3" BENCH_RUN="$1" BENCH_THINK_MS="${4:-}" \
+    wrk -t1 -c"$3" -d"$2s" -s "$BENCH_DIR/wrk/bosh-post.lua" "http://127.0.0.1:$P_BT/http-bind"
+}
+
 # median of the numbers on stdin
 median() { sort -g | awk '{v[NR] = $1} END {if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2}'; }
