@@ -67,14 +67,23 @@ bool contains_word_ci(std::string_view text, std::string_view word)
     return it != text.end();
 }
 
-} // namespace
-
-std::optional<PresenceView> read_presence(const pugi::xml_node& node)
+// A <presence/> element in a stanza namespace: that namespace (both readers take the same).
+std::optional<std::string_view> presence_namespace(const pugi::xml_node& node)
 {
     if (node.type() != pugi::node_element || xml::local_name(node) != "presence")
         return std::nullopt;
     const auto stanza_ns = xml::namespace_of(node);
     if (!is_stanza_namespace(stanza_ns)) return std::nullopt;
+    return stanza_ns;
+}
+
+} // namespace
+
+std::optional<PresenceView> read_presence(const pugi::xml_node& node)
+{
+    const auto ns_of_presence = presence_namespace(node);
+    if (!ns_of_presence) return std::nullopt;
+    const auto stanza_ns = *ns_of_presence;
     PresenceView p;
     p.from = xml::attr(node, "from");
     p.to = xml::attr(node, "to");
@@ -101,11 +110,9 @@ std::optional<PresenceView> read_presence(const pugi::xml_node& node)
 
 std::optional<ClientPresenceView> read_client_presence(const pugi::xml_node& node)
 {
-    // The same gate as read_presence.
-    if (node.type() != pugi::node_element || xml::local_name(node) != "presence")
-        return std::nullopt;
-    const auto stanza_ns = xml::namespace_of(node);
-    if (!is_stanza_namespace(stanza_ns)) return std::nullopt;
+    const auto ns_of_presence = presence_namespace(node);
+    if (!ns_of_presence) return std::nullopt;
+    const auto stanza_ns = *ns_of_presence;
     ClientPresenceView p;
     p.to = xml::attr(node, "to");
     p.type = xml::attr(node, "type");
