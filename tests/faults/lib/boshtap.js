@@ -120,8 +120,22 @@ function cpuSeconds(pid) {
   return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks
 }
 
+// CPU seconds per thread name (boshtap names its threads boshtap-io<N>, -audit, -admin).
+function threadCpuSeconds(pid) {
+  const out = {};
+  for (const tid of fs.readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/task/${tid}/stat`, 'utf8');
+      const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out[name] = (out[name] || 0) + (Number(fields[11]) + Number(fields[12])) / 100;
+    } catch { /* thread ended */ }
+  }
+  return out;
+}
+
 function openFds(pid) {
   return fs.readdirSync(`/proc/${pid}/fd`).length;
 }
 
-module.exports = { Procs, startBoshtap, metrics, healthz, readLogs, compareWithTruth, key, sleep, waitFor, cpuSeconds, openFds };
+module.exports = { Procs, startBoshtap, metrics, healthz, readLogs, compareWithTruth, key, sleep, waitFor, cpuSeconds, threadCpuSeconds, openFds };

@@ -7,7 +7,7 @@ function checkSaturation(r, bt) {
   assert.ok(r.recoveredMs !== null, 'serves again once the connections are gone');
   assert.ok(r.recoveredMs < 3000, `served again after ${r.recoveredMs} ms`);
   assert.ok(r.drainedMs !== null, `descriptors back to the level before the flood (now ${r.fdsAfter})`);
-  assert.ok(r.tail.cpu < 0.2, `CPU once the connections are gone: ${r.tail.cpu.toFixed(2)} cores`);
+  assert.ok(r.settledMs !== null, `idle once the connections are gone (last second: ${r.tail.cpu.toFixed(2)} cores)`);
   // Failing at EMFILE must not cost CPU: accept is retried after a pause, not at once (a
   // spinning thread gets only about 0.3 of a core on a busy test machine, a whole one otherwise).
   assert.ok(r.idle.cpu < 0.1, `CPU while saturated: ${r.idle.cpu.toFixed(2)} cores`);
