@@ -7,7 +7,7 @@
 #include "registry.hpp"
 #include "upstream_pool.hpp"
 
-#include <boost/asio/any_io_executor.hpp>
+#include "executors.hpp"
 
 #include <atomic>
 #include <utility>
@@ -15,7 +15,7 @@
 namespace boshtap::proxy {
 
 struct Context {
-    Context(ServerConfig config, Tap& tap_, ServerStats& stats_, boost::asio::any_io_executor io_)
+    Context(ServerConfig config, Tap& tap_, ServerStats& stats_, IoExecutor io_)
         : cfg(std::move(config)), tap(tap_), stats(stats_), trusted(parse_cidrs(cfg.trusted_proxies)),
           pool(cfg.upstream_pool_max_idle, cfg.upstream_pool_idle_ttl), io(std::move(io_)) {}
 
@@ -28,7 +28,7 @@ struct Context {
     // Upstream sockets live on the plain io_context executor (not a strand) because pooled
     // connections move between client connections; every handler is bound to the strand of
     // the connection using the socket at the time.
-    boost::asio::any_io_executor io;
+    IoExecutor io;
 };
 
 // Counts an open downstream connection for as long as it lives (moves with the socket from the

@@ -4,9 +4,7 @@
 // epoll_ctl and cancelling it a completion on every request. One timer for all connections,
 // running only while something is queued; entries are never cancelled, a session ignores an
 // entry for an exchange that has already ended.
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
+#include "executors.hpp"
 
 #include <chrono>
 #include <cstdint>
@@ -20,7 +18,7 @@ class HttpSession;
 
 class DelayedWatches : public std::enable_shared_from_this<DelayedWatches> {
 public:
-    DelayedWatches(boost::asio::any_io_executor io, std::chrono::steady_clock::duration delay);
+    DelayedWatches(IoExecutor io, std::chrono::steady_clock::duration delay);
     // Thread-safe. After the delay, `session` is asked to watch if `exchange` is still open.
     void add(std::weak_ptr<HttpSession> session, std::uint64_t exchange);
 
@@ -33,8 +31,8 @@ private:
     void on_timer();
 
     const std::chrono::steady_clock::duration delay_;
-    boost::asio::strand<boost::asio::any_io_executor> strand_;
-    boost::asio::steady_timer timer_; // used on strand_ only
+    Strand strand_;
+    StrandTimer timer_; // used on strand_ only
     std::mutex mutex_;
     std::deque<Entry> queue_; // in due order (one delay for all)
     bool running_ = false;    // the timer is armed or about to be

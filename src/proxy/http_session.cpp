@@ -43,7 +43,7 @@ bool has_no_content(unsigned status, bool head) {
 
 } // namespace
 
-DelayedWatches::DelayedWatches(net::any_io_executor io, std::chrono::steady_clock::duration delay)
+DelayedWatches::DelayedWatches(IoExecutor io, std::chrono::steady_clock::duration delay)
     : delay_(delay), strand_(net::make_strand(io)), timer_(strand_) {}
 
 void DelayedWatches::add(std::weak_ptr<HttpSession> session, std::uint64_t exchange) {
@@ -75,7 +75,7 @@ void DelayedWatches::on_timer() {
 }
 
 HttpSession::HttpSession(std::shared_ptr<Context> ctx, std::shared_ptr<DelayedWatches> watches,
-                         tcp::socket&& socket)
+                         StrandSocket&& socket)
     : ctx_(std::move(ctx)), watches_(std::move(watches)), stream_(std::move(socket)),
       open_(ctx_->stats),
       strand_(stream_.get_executor()) {

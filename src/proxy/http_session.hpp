@@ -4,11 +4,11 @@
 // An Upgrade on the WebSocket path hands the socket over to a WebSocketRelay.
 #include "context.hpp"
 #include "delayed_watches.hpp"
+#include "executors.hpp"
 #include "upstream_exchange.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/http/string_body.hpp>
@@ -24,7 +24,7 @@ class HttpSession : public std::enable_shared_from_this<HttpSession>, public Clo
 public:
     // `socket` must carry its own strand executor (accepted with make_strand).
     HttpSession(std::shared_ptr<Context> ctx, std::shared_ptr<DelayedWatches> watches,
-                boost::asio::ip::tcp::socket&& socket);
+                StrandSocket&& socket);
     ~HttpSession() override;
 
     void run();
@@ -58,9 +58,9 @@ private:
 
     std::shared_ptr<Context> ctx_;
     std::shared_ptr<DelayedWatches> watches_;
-    boost::beast::tcp_stream stream_;
+    StrandStream stream_;
     OpenConnection open_;
-    boost::asio::any_io_executor strand_; // survives the hand-off of stream_
+    Strand strand_; // survives the hand-off of stream_
     boost::asio::ip::address peer_;
     boost::beast::flat_buffer buffer_;
     // Allocated only while a request is read / a response written: a held long-poll keeps

@@ -59,7 +59,7 @@ void Listener::accept() {
                            beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
 }
 
-void Listener::on_accept(beast::error_code ec, tcp::socket socket) {
+void Listener::on_accept(beast::error_code ec, StrandSocket socket) {
     if (stopped_) return;
     if (ec) {
         // E.g. EMFILE: back off briefly instead of spinning, and say so once a minute.

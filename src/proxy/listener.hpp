@@ -2,10 +2,10 @@
 // Accepts nginx's connections; each gets its own strand and an HttpSession.
 #include "context.hpp"
 #include "delayed_watches.hpp"
+#include "executors.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/beast/core/error.hpp>
 
@@ -24,13 +24,13 @@ public:
 
 private:
     void accept();
-    void on_accept(boost::beast::error_code ec, boost::asio::ip::tcp::socket socket);
+    void on_accept(boost::beast::error_code ec, StrandSocket socket);
 
     boost::asio::io_context& ioc_;
     std::shared_ptr<Context> ctx_;
-    boost::asio::strand<boost::asio::io_context::executor_type> strand_;
-    boost::asio::ip::tcp::acceptor acceptor_;
-    boost::asio::steady_timer retry_;
+    Strand strand_;
+    boost::asio::basic_socket_acceptor<boost::asio::ip::tcp, Strand> acceptor_;
+    StrandTimer retry_;
     std::shared_ptr<DelayedWatches> watches_; // shared by this listener's sessions
     // accept() errors (EMFILE under a connection flood) are logged once a minute with a count.
     std::chrono::steady_clock::time_point last_accept_report_{};

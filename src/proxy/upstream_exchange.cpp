@@ -34,7 +34,7 @@ template <class F> auto UpstreamExchange::bind(F f) {
     return net::bind_executor(strand_, beast::bind_front_handler(f, shared_from_this()));
 }
 
-UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, net::any_io_executor strand,
+UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand,
                                    const UpstreamUrl& upstream,
                                    http::request<http::string_body> request)
     : ctx_(std::move(ctx)), strand_(std::move(strand)), upstream_(upstream),
@@ -70,7 +70,7 @@ void UpstreamExchange::connect() {
                              bind(&UpstreamExchange::on_resolve));
 }
 
-void UpstreamExchange::on_resolve(beast::error_code ec, tcp::resolver::results_type results) {
+void UpstreamExchange::on_resolve(beast::error_code ec, IoResolver::results_type results) {
     if (cancelled_) return;
     if (ec) return fail(ec, "resolve");
     socket_.emplace(ctx_->io);

@@ -4,9 +4,9 @@
 // while the server holds the request: the response parser and its buffer are made only when
 // the first response bytes arrive, so a held long-poll costs little memory.
 #include "context.hpp"
+#include "executors.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -32,7 +32,7 @@ public:
     using Handler = std::function<void(UpstreamResult&&)>;
 
     // `strand`: the client connection's executor; every completion runs there.
-    UpstreamExchange(std::shared_ptr<Context> ctx, boost::asio::any_io_executor strand,
+    UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand,
                      const UpstreamUrl& upstream,
                      boost::beast::http::request<boost::beast::http::string_body> request);
 
@@ -63,15 +63,15 @@ private:
     template <class F> auto bind(F f);
 
     std::shared_ptr<Context> ctx_;
-    boost::asio::any_io_executor strand_;
+    Strand strand_;
     const UpstreamUrl& upstream_;
     const std::string key_;
     std::string request_; // on the wire; kept for the one retry while that is still possible
     const bool head_;
     Handler done_;
-    std::optional<boost::asio::ip::tcp::resolver> resolver_;
-    std::optional<boost::asio::ip::tcp::socket> socket_;
-    boost::asio::steady_timer deadline_; // connect, then write + whole response
+    std::optional<IoResolver> resolver_;
+    std::optional<UpstreamSocket> socket_;
+    StrandTimer deadline_; // connect, then write + whole response
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
     bool from_pool_ = false;

@@ -1,5 +1,7 @@
 #pragma once
 // Idle keep-alive connections to the upstreams, shared by all connections and threads.
+#include "executors.hpp"
+
 #include <boost/asio/ip/tcp.hpp>
 
 #include <chrono>
@@ -20,15 +22,15 @@ public:
 
     // An idle connection to `key` (host:port) that still looks open, if any. The socket has
     // no pending operations; callers bind their handlers to their own strand.
-    std::optional<boost::asio::ip::tcp::socket> take(const std::string& key);
+    std::optional<UpstreamSocket> take(const std::string& key);
     // Returns a connection whose last response was complete and keep-alive.
-    void give(const std::string& key, boost::asio::ip::tcp::socket socket);
+    void give(const std::string& key, UpstreamSocket socket);
     void clear();
     std::size_t idle() const;
 
 private:
     struct Idle {
-        boost::asio::ip::tcp::socket socket;
+        UpstreamSocket socket;
         std::chrono::steady_clock::time_point since;
     };
     const std::size_t max_idle_;

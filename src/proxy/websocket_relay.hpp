@@ -9,11 +9,10 @@
 // websocket_relay.cpp: handshake and lifecycle. websocket_splice.cpp: the two pumps.
 #include "boshtap/core/ws_frames.hpp"
 #include "context.hpp"
+#include "executors.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/parser.hpp>
@@ -31,7 +30,7 @@ public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
     // `stream` carries the client connection's strand; `upgrade` is the request already read.
-    WebSocketRelay(std::shared_ptr<Context> ctx, boost::beast::tcp_stream&& stream,
+    WebSocketRelay(std::shared_ptr<Context> ctx, StrandStream&& stream,
                    OpenConnection&& open, boost::asio::ip::address peer, Request&& upgrade);
     ~WebSocketRelay() override;
 
@@ -46,7 +45,7 @@ private:
 
     // One direction: reads `source`, forwards to `dest`, decodes a copy.
     struct Pump {
-        Pump(bool from_client, std::size_t max_message, const boost::asio::any_io_executor& ex)
+        Pump(bool from_client, std::size_t max_message, const Strand& ex)
             : decoder(from_client, max_message), stall(ex) {}
         core::WsFrameDecoder decoder;
         std::unique_ptr<std::array<char, chunk_size>> buffer =
@@ -66,12 +65,12 @@ private:
         bool source_done = false;  // EOF or error from the source
         bool dest_shut = false;    // shutdown(send) done on dest
         std::string close_frame;
-        boost::asio::steady_timer stall; // a write that makes no progress
+        StrandTimer stall; // a write that makes no progress
     };
 
     // Handshake (websocket_relay.cpp).
     void on_resolve(boost::beast::error_code ec,
-                    boost::asio::ip::tcp::resolver::results_type results);
+                    StrandResolver::results_type results);
     void on_connect(boost::beast::error_code ec, boost::asio::ip::tcp::endpoint);
     void on_request_sent(boost::beast::error_code ec, std::size_t);
     void on_response_header(boost::beast::error_code ec, std::size_t);
@@ -83,8 +82,8 @@ private:
 
     // Splice (websocket_splice.cpp). Direction 0: client -> upstream, 1: upstream -> client.
     void start_splice();
-    boost::beast::tcp_stream& source(int d) { return d == 0 ? client_ : upstream_; }
-    boost::beast::tcp_stream& dest(int d) { return d == 0 ? upstream_ : client_; }
+    StrandStream& source(int d) { return d == 0 ? client_ : upstream_; }
+    StrandStream& dest(int d) { return d == 0 ? upstream_ : client_; }
     void read(int d);
     void on_read(int d, boost::beast::error_code ec, std::size_t bytes);
     void process(int d, std::size_t bytes);
@@ -107,12 +106,12 @@ private:
     std::shared_ptr<Context> ctx_;
     OpenConnection open_;
     const std::uint64_t id_;
-    boost::beast::tcp_stream client_;
-    boost::beast::tcp_stream upstream_;
+    StrandStream client_;
+    StrandStream upstream_;
     boost::asio::ip::address peer_;
     std::optional<Request> upgrade_; // until the 101 is relayed
     ClientMeta meta_;
-    std::optional<boost::asio::ip::tcp::resolver> resolver_;
+    std::optional<StrandResolver> resolver_;
 
     std::optional<boost::beast::http::request<boost::beast::http::empty_body>> upstream_request_;
     boost::beast::flat_buffer upstream_buffer_{chunk_size}; // what follows the 101 fits a chunk
@@ -120,10 +119,10 @@ private:
     std::optional<Response> response_; // the 101 or refusal on its way to the client
 
     std::array<std::optional<Pump>, 2> pumps_;
-    boost::asio::steady_timer linger_;
+    StrandTimer linger_;
     // After the client's close frame: its stream ends for the audit when TCP ends, or after
     // a few seconds if the server never answers the close (see client_closing()).
-    boost::asio::steady_timer close_wait_;
+    StrandTimer close_wait_;
     bool close_wait_armed_ = false;
     std::uint16_t close_code_ = 0;
     const char* close_reason_ = "";
