@@ -29,6 +29,7 @@ wait_port "$P_STUB"
 # measure NAME BINARY: prints "cpu_us_per_req req_per_s"
 measure() {
   local name="$1" line c0 c1 requests
+  # shellcheck disable=SC2034 # read by start_boshtap (lib/common.sh)
   BOSHTAP="$2"
   read -r P_BT <<<"$(free_ports 1)"
   start_boshtap "$name" "$THREADS" "$P_BT" "$P_STUB"; local pid=$LAST_PID
