@@ -9,7 +9,14 @@ set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 A="${1:-}" B="${2:-}"; shift 2 || true
 [[ -x "$A" && -x "$B" ]] || die "usage: ab-relay.sh BOSHTAP_A BOSHTAP_B [--rounds N] [--seconds S] [--conns N] [--threads N]"
-BENCH_BIN="${BENCH_BIN:-$(cd "$(dirname "$A")/../../tests/bench" && pwd)}"
+# The stub from the build tree of B (or of A; BENCH_BIN overrides).
+if [[ -z "${BENCH_BIN:-}" ]]; then
+  for x in "$B" "$A"; do
+    d="$(dirname "$x")/../../tests/bench"
+    [[ -x "$d/bosh_stub" ]] && { BENCH_BIN="$(cd "$d" && pwd)"; break; }
+  done
+fi
+[[ -x "${BENCH_BIN:-}/bosh_stub" ]] || die "bosh_stub not found beside either binary; set BENCH_BIN"
 ROUNDS=5 SECS=5 CONNS=64 THREADS=1
 while (($#)); do
   case "$1" in
