@@ -179,10 +179,10 @@ TextScan scan_text(std::string_view s) noexcept
         if (c == 0) return 0;
         return c < 0x80 ? 1 : utf8_sequence(s, at);
     };
-#if defined(__SSE2__)
     // '=' and '&' are counted once per byte: s[0, counted) is counted. A multi-byte sequence
     // may run past `counted`; its continuation bytes are neither '=' nor '&'.
     std::size_t counted = 0;
+#if defined(__SSE2__)
     const __m128i eq = _mm_set1_epi8('='), amp = _mm_set1_epi8('&'), zero = _mm_setzero_si128();
     while (i + 16 <= n) {
         const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + i));
@@ -202,6 +202,8 @@ TextScan scan_text(std::string_view s) noexcept
         if (len == 0) return {};
         i += len;
     }
+#endif
+    // The tail, byte by byte (the whole text without SSE2).
     while (i < n) {
         const auto c = static_cast<unsigned char>(p[i]);
         if (i >= counted) {
@@ -212,16 +214,6 @@ TextScan scan_text(std::string_view s) noexcept
         if (len == 0) return {};
         i += len;
     }
-#else
-    while (i < n) {
-        const auto c = static_cast<unsigned char>(p[i]);
-        equals += c == '=';
-        ampersand |= c == '&';
-        const auto len = c != 0 && c < 0x80 ? 1 : take(i);
-        if (len == 0) return {};
-        i += len;
-    }
-#endif
     return {true, equals, ampersand};
 }
 
