@@ -10,6 +10,7 @@
 #include "executors.hpp"
 
 #include <atomic>
+#include <string>
 #include <utility>
 
 namespace boshtap::proxy {
@@ -17,7 +18,14 @@ namespace boshtap::proxy {
 struct Context {
     Context(ServerConfig config, Tap& tap_, ServerStats& stats_, IoExecutor io_)
         : cfg(std::move(config)), tap(tap_), stats(stats_), trusted(parse_cidrs(cfg.trusted_proxies)),
-          pool(cfg.upstream_pool_max_idle, cfg.upstream_pool_idle_ttl), io(std::move(io_)) {}
+          pool(cfg.upstream_pool_max_idle, cfg.upstream_pool_idle_ttl), io(std::move(io_)),
+          upstream_key(key(cfg.upstream)),
+          ws_upstream_key(cfg.ws_upstream ? key(*cfg.ws_upstream) : std::string()) {}
+
+    // "host:port" of one of the configured upstreams (the pool's key), made once.
+    const std::string& pool_key(const UpstreamUrl& upstream) const {
+        return &upstream == &cfg.upstream ? upstream_key : ws_upstream_key;
+    }
 
     const ServerConfig cfg;
     Tap& tap;
@@ -29,6 +37,11 @@ struct Context {
     // connections move between client connections; every handler is bound to the strand of
     // the connection using the socket at the time.
     IoExecutor io;
+
+private:
+    static std::string key(const UpstreamUrl& u) { return u.host + ':' + std::to_string(u.port); }
+    const std::string upstream_key;
+    const std::string ws_upstream_key;
 };
 
 // Counts an open downstream connection for as long as it lives (moves with the socket from the

@@ -6,6 +6,7 @@
 #include "responses.hpp"
 #include "socket_peek.hpp"
 #include "websocket_relay.hpp"
+#include "wire_request.hpp"
 
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
@@ -15,7 +16,6 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <boost/beast/http/write.hpp>
 #include <boost/beast/websocket/rfc6455.hpp>
 #include <fmt/format.h>
 
@@ -229,14 +229,8 @@ void HttpSession::handle(Request&& req) {
 void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) {
     const std::string original_target(req.target());
     const auto query = split_target(original_target).query;
-
-    if (tap) {
-        tap_exchange_ = next_id();
-        tap_pending_ = true;
-        ctx_->tap.http_request(tap_exchange_,
-                               client_meta(req, original_target, peer_, ctx_->trusted),
-                               req.body());
-    }
+    std::optional<ClientMeta> meta;
+    if (tap) meta = client_meta(req, original_target, peer_, ctx_->trusted);
     ctx_->stats.request_bytes.fetch_add(req.body().size(), std::memory_order_relaxed);
 
     const auto forwarded_for = extend_forwarded_for(joined_forwarded_for(req), peer_);
@@ -250,9 +244,18 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     req.version(11);
     req.keep_alive(true);
     req.prepare_payload();
+    auto wire = wire_request(req);
+
+    if (tap) {
+        // The wire bytes are a copy already: the tap takes the body itself.
+        tap_exchange_ = next_id();
+        tap_pending_ = true;
+        ctx_->tap.http_request(tap_exchange_, *meta, std::move(req.body()));
+    }
 
     started_ = std::chrono::steady_clock::now();
-    auto exchange = std::make_shared<UpstreamExchange>(ctx_, strand_, upstream, std::move(req));
+    auto exchange = std::make_shared<UpstreamExchange>(ctx_, strand_, upstream, std::move(wire),
+                                                       head_);
     exchange_ = exchange;
     exchange_active_ = true;
     stream_.expires_never(); // a held long-poll is bounded by upstream_timeout only
@@ -338,11 +341,7 @@ void HttpSession::on_upstream(UpstreamResult&& result) {
     Response res = std::move(result.response);
     ctx_->stats.requests_forwarded.fetch_add(1, std::memory_order_relaxed);
     ctx_->stats.response_bytes.fetch_add(res.body().size(), std::memory_order_relaxed);
-    if (tap_pending_) {
-        tap_pending_ = false;
-        ctx_->tap.http_response(tap_exchange_, res.result_int(),
-                                std::string(res[http::field::content_encoding]), res.body());
-    }
+    // The tap gets the response once it is written (tap_pending_ stays set until then).
     strip_hop_by_hop(res);
     res.version(version_);
     res.keep_alive(!close_after);
@@ -354,18 +353,30 @@ void HttpSession::on_upstream(UpstreamResult&& result) {
 
 void HttpSession::send(Response&& res, bool close_after) {
     close_after_ = close_after;
-    response_ = std::make_unique<Response>(std::move(res));
+    outgoing_ = std::make_unique<Outgoing>();
+    outgoing_->head = wire_response_head(res);
+    outgoing_->need_eof = res.need_eof();
+    outgoing_->response = std::move(res);
     stream_.expires_after(ctx_->cfg.client_idle_timeout); // a client that stops reading
-    http::async_write(stream_, *response_,
-                      beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));
+    const std::array<net::const_buffer, 2> buffers{net::buffer(outgoing_->head),
+                                                   net::buffer(outgoing_->response.body())};
+    net::async_write(stream_, buffers,
+                     beast::bind_front_handler(&HttpSession::on_write, shared_from_this()));
 }
 
 void HttpSession::on_write(beast::error_code ec, std::size_t) {
-    const bool need_eof = response_ && response_->need_eof();
-    response_.reset();
+    const auto out = std::move(outgoing_);
+    if (tap_pending_ && out) {
+        // The confirming response has left: the tap takes its body (no copy needed now).
+        tap_pending_ = false;
+        auto& res = out->response;
+        ctx_->tap.http_response(tap_exchange_, res.result_int(),
+                                std::string(res[http::field::content_encoding]),
+                                std::move(res.body()));
+    }
     if (closed_) return;
     if (ec) return close();
-    if (close_after_ || need_eof) return linger_close();
+    if (close_after_ || (out && out->need_eof)) return linger_close();
     do_read();
 }
 

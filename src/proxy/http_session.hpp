@@ -66,7 +66,12 @@ private:
     // Allocated only while a request is read / a response written: a held long-poll keeps
     // neither (inline, the two would cost several hundred bytes per connection).
     std::unique_ptr<Parser> parser_;
-    std::unique_ptr<Response> response_;
+    struct Outgoing {
+        Response response;
+        std::string head; // status line and fields, as written
+        bool need_eof = false;
+    };
+    std::unique_ptr<Outgoing> outgoing_;
     std::weak_ptr<UpstreamExchange> exchange_; // it owns us while running, not vice versa
     std::unique_ptr<std::array<char, 512>> linger_buffer_;
 

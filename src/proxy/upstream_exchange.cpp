@@ -1,7 +1,5 @@
 #include "upstream_exchange.hpp"
 
-#include "wire_request.hpp"
-
 #include <boost/asio/bind_executor.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
@@ -35,11 +33,10 @@ template <class F> auto UpstreamExchange::bind(F f) {
 }
 
 UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand,
-                                   const UpstreamUrl& upstream,
-                                   http::request<http::string_body> request)
+                                   const UpstreamUrl& upstream, std::string request, bool head)
     : ctx_(std::move(ctx)), strand_(std::move(strand)), upstream_(upstream),
-      key_(fmt::format("{}:{}", upstream.host, upstream.port)), request_(wire_request(request)),
-      head_(request.method() == http::verb::head), deadline_(strand_) {}
+      key_(ctx_->pool_key(upstream)), request_(std::move(request)), head_(head),
+      deadline_(strand_) {}
 
 void UpstreamExchange::start(Handler done) {
     done_ = std::move(done);

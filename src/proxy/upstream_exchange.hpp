@@ -31,10 +31,10 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 public:
     using Handler = std::function<void(UpstreamResult&&)>;
 
-    // `strand`: the client connection's executor; every completion runs there.
-    UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand,
-                     const UpstreamUrl& upstream,
-                     boost::beast::http::request<boost::beast::http::string_body> request);
+    // `strand`: the client connection's executor; every completion runs there. `request`: the
+    // whole request as it goes on the wire (wire_request()); `head`: it is a HEAD request.
+    UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand, const UpstreamUrl& upstream,
+                     std::string request, bool head);
 
     // `done` is called exactly once on the strand, unless cancel() comes first.
     void start(Handler done);
@@ -42,8 +42,6 @@ public:
     void cancel();
 
 private:
-    using Request = boost::beast::http::request<boost::beast::http::string_body>;
-
     void connect();
     void on_resolve(boost::beast::error_code ec, boost::asio::ip::tcp::resolver::results_type results);
     void on_connect(boost::beast::error_code ec, boost::asio::ip::tcp::endpoint);
@@ -65,7 +63,7 @@ private:
     std::shared_ptr<Context> ctx_;
     Strand strand_;
     const UpstreamUrl& upstream_;
-    const std::string key_;
+    const std::string& key_; // host:port, kept by the Context
     std::string request_; // on the wire; kept for the one retry while that is still possible
     const bool head_;
     Handler done_;
