@@ -262,10 +262,14 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     exchange->start([self = shared_from_this()](UpstreamResult&& result) {
         self->on_upstream(std::move(result));
     });
-    watches_->add(weak_from_this(), ++exchange_seq_);
+    open_exchange_.store(++exchange_seq_, std::memory_order_relaxed);
+    watches_->add(weak_from_this(), exchange_seq_);
 }
 
 void HttpSession::watch_if_open(std::uint64_t exchange) {
+    // Most exchanges are answered before the delay: skip the post for them (the check on the
+    // strand below is the one that counts).
+    if (open_exchange_.load(std::memory_order_relaxed) != exchange) return;
     net::post(strand_, [self = shared_from_this(), exchange] {
         if (self->exchange_active_ && self->exchange_seq_ == exchange) self->arm_client_watch();
     });
@@ -301,6 +305,7 @@ void HttpSession::client_gone() {
     if (auto exchange = exchange_.lock()) exchange->cancel();
     exchange_.reset();
     exchange_active_ = false;
+    open_exchange_.store(0, std::memory_order_relaxed);
     if (tap_pending_) {
         tap_pending_ = false;
         ctx_->tap.http_failed(tap_exchange_);
@@ -311,6 +316,7 @@ void HttpSession::client_gone() {
 void HttpSession::on_upstream(UpstreamResult&& result) {
     exchange_.reset();
     exchange_active_ = false;
+    open_exchange_.store(0, std::memory_order_relaxed);
     if (watch_pending_) {
         beast::error_code ignored;
         stream_.socket().cancel(ignored);

@@ -14,6 +14,7 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <array>
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -83,6 +84,8 @@ private:
     std::chrono::steady_clock::time_point started_{}; // of the upstream exchange (latency)
     std::uint64_t tap_exchange_ = 0;
     std::uint64_t exchange_seq_ = 0; // which exchange a delayed watch is for
+    // exchange_seq_ while an exchange is open, else 0; read by DelayedWatches' thread.
+    std::atomic<std::uint64_t> open_exchange_{0};
     bool tap_pending_ = false;   // http_request reported, response/failure not yet
     bool exchange_active_ = false;
     bool watch_pending_ = false;
