@@ -165,6 +165,32 @@ TEST_CASE("a pooled connection that turns out dead is retried once on a fresh on
     CHECK(relay.stats().upstream_errors == 0);
 }
 
+TEST_CASE("the response head keeps the upstream's reason phrase and field lines",
+          "[relay][http][framing]") {
+    // The relay writes the head itself (not through Beast's serializer): the status line with
+    // the reason as received, every end-to-end field in its order and spelling, then ours.
+    Upstream up([](const Request& req, int) {
+        if (req.target() == "/http-bind?noreason")
+            return Reply{"HTTP/1.1 200 \r\nContent-Length: 2\r\n\r\nok"};
+        return Reply{"HTTP/1.1 202 Taken Gladly\r\nx-lower: a\r\nContent-Type: text/xml\r\n"
+                     "X-Multi: 1\r\nKeep-Alive: timeout=5\r\nX-Multi: 2\r\n"
+                     "Content-Length: 7\r\n\r\n<body/>"};
+    });
+    Relay relay(config(up.port()));
+
+    auto raw = raw_exchange(relay.port(), "POST /http-bind HTTP/1.1\r\nHost: meet.example\r\n"
+                                          "Connection: close\r\nContent-Length: " +
+                                              std::to_string(kBody.size()) + "\r\n\r\n" + kBody);
+    CHECK(raw == "HTTP/1.1 202 Taken Gladly\r\nx-lower: a\r\nContent-Type: text/xml\r\n"
+                 "X-Multi: 1\r\nX-Multi: 2\r\nConnection: close\r\nContent-Length: 7\r\n\r\n"
+                 "<body/>");
+
+    // No reason phrase from upstream: the standard one, as Beast's serializer would write.
+    raw = raw_exchange(relay.port(), "POST /http-bind?noreason HTTP/1.0\r\nContent-Length: " +
+                                         std::to_string(kBody.size()) + "\r\n\r\n" + kBody);
+    CHECK(raw == "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+}
+
 TEST_CASE("chunked, close-delimited and gzip upstream bodies arrive byte-exact",
           "[relay][http][framing]") {
     // A gzip member with NUL and high bytes: the relay must not touch it.

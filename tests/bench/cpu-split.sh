@@ -1,0 +1,80 @@
+#!/usr/bin/env bash
+# Where a relay's CPU per request goes: user space and kernel, per thread, for boshtap
+# (`--threads 1`: its I/O thread and its auditor) and HAProxy (`nbthread 1`), each in front of
+# the same stub with wrk straight to it (closed loop, keep-alive), in alternating rounds.
+# Read from /proc/PID/task/TID/stat (utime, stime), so perf is not attached.
+#
+#   cpu-split.sh BOSHTAP [--rounds N] [--seconds S] [--conns N]
+set -euo pipefail
+source "$(dirname "$0")/lib/common.sh"
+BOSHTAP="${1:-}"; shift || true
+[[ -x "$BOSHTAP" ]] || die "usage: cpu-split.sh BOSHTAP_BINARY [--rounds N] [--seconds S] [--conns N]"
+BENCH_BIN="${BENCH_BIN:-$(cd "$(dirname "$BOSHTAP")/../../tests/bench" && pwd)}"
+command -v haproxy >/dev/null || die "haproxy is not installed"
+ROUNDS=3 SECS=5 CONNS=64
+while (($#)); do
+  case "$1" in
+    --rounds) ROUNDS="$2"; shift ;;
+    --seconds) SECS="$2"; shift ;;
+    --conns) CONNS="$2"; shift ;;
+    *) die "unknown option $1" ;;
+  esac
+  shift
+done
+bench_init
+read -r P_STUB P_BT P_HAP <<<"$(free_ports 3)"
+start stub "$BENCH_BIN/bosh_stub" --port "$P_STUB" "${BOSH_FIXTURE_FILES[@]}"
+wait_port "$P_STUB"
+declare -A PID PORT=([bt]="$P_BT" [hap]="$P_HAP")
+start_boshtap bt 1 "$P_BT" "$P_STUB"; PID[bt]=$LAST_PID
+haproxy_conf "$RUN_DIR/hap.cfg" 1 "$P_HAP" "$P_STUB"; start hap haproxy -f "$RUN_DIR/hap.cfg" -db
+PID[hap]=$LAST_PID
+wait_port "$P_BT"; wait_port "$P_HAP"
+
+# thread_ticks PID: "name:tid utime stime" per thread
+thread_ticks() {
+  local t
+  for t in /proc/"$1"/task/*; do
+    awk -v tid="${t##*/}" '{sub(/^[^(]*\(/, ""); n = $0; sub(/\).*$/, "", n); gsub(/ /, "_", n);
+          sub(/^[^)]*\) /, ""); print n ":" tid, $12, $13}' "$t/stat" 2>/dev/null
+  done | sort
+}
+
+# measure NAME PID PORT: one line per thread "name user_us_per_req kernel_us_per_req", then
+# "requests N"
+measure() {
+  local before after line requests
+  P_BT="$3" direct_load warm 1 "$CONNS" >/dev/null
+  before=$(thread_ticks "$2")
+  line=$(P_BT="$3" direct_load "$1" "$SECS" "$CONNS" | grep '^RESULT') || die "wrk failed"
+  after=$(thread_ticks "$2")
+  requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
+  join <(echo "$before") <(echo "$after") | awk -v t="$(clk_tck)" -v n="$requests" \
+    '{u = ($4 - $2) / t * 1e6 / n; k = ($5 - $3) / t * 1e6 / n; if (u + k > 0.05) printf "%s %.2f %.2f\n", $1, u, k}'
+  echo "requests $requests"
+}
+
+declare -A user kern
+rows=()
+for ((r = 1; r <= ROUNDS; r++)); do
+  order=(bt hap); ((r % 2)) || order=(hap bt)
+  for path in "${order[@]}"; do
+    while read -r name u k; do
+      [[ "$name" == requests ]] && continue
+      key="$path/${name%:*}"
+      [[ -v "user[$key]" ]] || rows+=("$key")
+      user[$key]+="$u " kern[$key]+="$k "
+    done < <(measure "$path" "${PID[$path]}" "${PORT[$path]}")
+  done
+done
+
+echo "| relay / thread | user µs/req | kernel µs/req | total µs/req |"
+echo "|---|---|---|---|"
+for key in "${rows[@]}"; do
+  u=$(tr ' ' '\n' <<<"${user[$key]}" | grep . | median)
+  k=$(tr ' ' '\n' <<<"${kern[$key]}" | grep . | median)
+  printf '| %s | %.1f | %.1f | %.1f |\n' "$key" "$u" "$k" "$(awk -v a="$u" -v b="$k" 'BEGIN {print a + b}')"
+done
+echo
+echo "(medians over $ROUNDS rounds, $CONNS connections, ${SECS} s each; boshtap --threads 1, HAProxy nbthread 1;" \
+  "threads under 0.05 µs/req are left out)"
