@@ -117,6 +117,10 @@ std::string render_metrics(const proxy::ServerStats& s, const AuditStats& a)
     p.family("boshtap_rejected_requests_total", "counter", "Requests refused by boshtap");
     p.sample("boshtap_rejected_requests_total", num(s.rejected_too_large), {{"reason", "too_large"}});
     p.sample("boshtap_rejected_requests_total", num(s.bad_requests), {{"reason", "bad_request"}});
+    p.family("boshtap_handler_exceptions_total", "counter",
+             "Exceptions out of a connection's handler (the connection was closed, the I/O "
+             "thread went on)");
+    p.sample("boshtap_handler_exceptions_total", num(s.handler_exceptions));
     p.family("boshtap_request_duration_seconds", "histogram",
              "Time from a request's arrival to its response's end (BOSH long-polls included)");
     {

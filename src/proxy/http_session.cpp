@@ -243,7 +243,13 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     req.target(upstream_target(upstream.path, query));
     req.version(11);
     req.keep_alive(true);
-    req.prepare_payload();
+    // RFC 9112 §6.2: the framing is the body's length as read (the incoming chunked coding was
+    // removed with the hop-by-hop fields). The rule of Beast's prepare_payload(), which cannot
+    // be used here: it throws for a TRACE with content, and an exception out of a handler
+    // would take an I/O thread down with one request.
+    if (!req.body().empty() || req.method() == http::verb::post ||
+        req.method() == http::verb::put || req.method() == http::verb::options)
+        req.content_length(req.body().size());
     auto wire = wire_request(req);
 
     if (tap) {

@@ -10,7 +10,9 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
+#include <spdlog/spdlog.h>
 
+#include <exception>
 #include <thread>
 #include <vector>
 
@@ -39,6 +41,8 @@ struct Server::Impl {
     }
 
     ~Impl() { ctx->registry.on_drained(nullptr); }
+
+    void run_io();
 
     void stop(std::chrono::milliseconds drain) {
         net::post(control, [this, drain] {
@@ -81,15 +85,33 @@ Server::~Server() = default;
 
 std::uint16_t Server::port() const { return impl_->listener->port(); }
 
+void Server::Impl::run_io() {
+    // An exception out of a handler unwinds only that handler: its connection loses its last
+    // owner and closes. Every other connection on this thread must go on, so the thread
+    // resumes run() (Asio allows this) instead of taking the whole process down.
+    for (;;) {
+        try {
+            ioc.run();
+            return;
+        } catch (const std::exception& e) {
+            const auto n = stats.handler_exceptions.fetch_add(1, std::memory_order_relaxed) + 1;
+            if (n == 1 || n % 1000 == 0) // count it, say it once in a while, go on
+                spdlog::error("a connection's handler failed: {} ({} so far); that connection "
+                              "was closed, all others go on",
+                              e.what(), n);
+        }
+    }
+}
+
 void Server::run() {
     std::vector<std::thread> extra;
     for (unsigned i = 1; i < impl_->threads; ++i)
         extra.emplace_back([this, i] {
             const auto name = "boshtap-io" + std::to_string(i);
             name_this_thread(name.c_str());
-            impl_->ioc.run();
+            impl_->run_io();
         });
-    impl_->ioc.run();
+    impl_->run_io();
     for (auto& thread : extra) thread.join();
 }
 

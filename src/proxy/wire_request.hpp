@@ -35,7 +35,7 @@ inline void append_version(std::string& out, unsigned version) {
 } // namespace wire_detail
 
 // RFC 9112 §3 request-line, §5 field lines, then the body. The framing (Content-Length) must
-// already be set (prepare_payload()).
+// already be set.
 inline std::string wire_request(
     const boost::beast::http::request<boost::beast::http::string_body>& req) {
     std::string out;

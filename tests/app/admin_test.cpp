@@ -76,6 +76,7 @@ TEST_CASE("metrics are valid Prometheus text with the documented families", "[ad
     proxy::ServerStats server;
     app::AuditStats audit;
     server.requests_forwarded = 5;
+    server.handler_exceptions = 1;
     server.latency.record(std::chrono::milliseconds(3));
     server.latency.record(std::chrono::seconds(61));
     audit.events[0] = 2;
@@ -83,6 +84,7 @@ TEST_CASE("metrics are valid Prometheus text with the documented families", "[ad
     const auto text = app::render_metrics(server, audit);
 
     CHECK(text.find("boshtap_requests_total 5\n") != std::string::npos);
+    CHECK(text.find("boshtap_handler_exceptions_total 1\n") != std::string::npos);
     CHECK(text.find("boshtap_events_total{event=\"join\"} 2\n") != std::string::npos);
     CHECK(text.find("boshtap_events_total{event=\"leave\",reason=\"kicked\"} 1\n") !=
           std::string::npos);

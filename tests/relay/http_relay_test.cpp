@@ -165,6 +165,28 @@ TEST_CASE("a pooled connection that turns out dead is retried once on a fresh on
     CHECK(relay.stats().upstream_errors == 0);
 }
 
+TEST_CASE("a TRACE with content is forwarded like any request and harms nothing",
+          "[relay][http][framing]") {
+    // Beast's prepare_payload() throws for it: that exception once ended the I/O thread (and
+    // with it boshtap) from one request.
+    Upstream up([](const Request&, int) { return ok(); });
+    Relay relay(config(up.port()));
+
+    const auto raw = raw_exchange(relay.port(), "TRACE /http-bind HTTP/1.1\r\nHost: meet.example\r\n"
+                                                "Connection: close\r\nContent-Length: 3\r\n\r\nabc");
+    CHECK(raw.rfind("HTTP/1.1 200 OK\r\n", 0) == 0);
+    const auto seen = up.requests();
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].method() == http::verb::trace);
+    CHECK(seen[0][http::field::content_length] == "3");
+    CHECK(seen[0].body() == "abc");
+
+    const auto res = exchange(relay.port(), post("/http-bind", kBody));
+    CHECK(res.result_int() == 200);
+    CHECK(res.body() == kReply);
+    CHECK(relay.stats().handler_exceptions == 0);
+}
+
 TEST_CASE("the response head keeps the upstream's reason phrase and field lines",
           "[relay][http][framing]") {
     // The relay writes the head itself (not through Beast's serializer): the status line with

@@ -42,6 +42,7 @@ struct ServerStats {
     std::atomic<std::uint64_t> upstream_timeouts{0};  // -> 504
     std::atomic<std::uint64_t> rejected_too_large{0}; // -> 413
     std::atomic<std::uint64_t> bad_requests{0};       // -> 400
+    std::atomic<std::uint64_t> handler_exceptions{0}; // a handler threw: its connection closed
     std::atomic<std::uint64_t> ws_connections_open{0};
     std::atomic<std::uint64_t> ws_messages{0};
     std::atomic<std::uint64_t> ws_bytes{0};
