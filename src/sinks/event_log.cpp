@@ -11,6 +11,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <stdexcept>
+#include <string_view>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -121,7 +122,16 @@ bool EventLog::write(std::string_view line)
     try {
         spdlog::details::log_msg msg(spdlog::source_loc{}, "events", spdlog::level::info,
                                      spdlog::string_view_t(line.data(), line.size()));
-        sink_->log(msg);
+        try {
+            sink_->log(msg);
+        } catch (const spdlog::spdlog_ex& e) {
+            // The size rotation renames the file; when logrotate has moved it away a moment
+            // before, that rename fails. spdlog has then opened a fresh file but not written
+            // the line (it throws before the write), so the line goes there, once.
+            if (!std::string_view(e.what()).starts_with("rotating_file_sink: failed renaming"))
+                throw;
+            sink_->log(msg);
+        }
         sink_->flush(); // an audit line is on disk (in the kernel) before the next one
         ++stats_.written;
         if (broken_) {
