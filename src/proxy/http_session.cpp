@@ -367,7 +367,6 @@ void HttpSession::send(Response&& res, bool close_after) {
     close_after_ = close_after;
     outgoing_ = std::make_unique<Outgoing>();
     outgoing_->head = wire_response_head(res);
-    outgoing_->need_eof = res.need_eof();
     outgoing_->response = std::move(res);
     stream_.expires_after(ctx_->cfg.client_idle_timeout); // a client that stops reading
     const std::array<net::const_buffer, 2> buffers{net::buffer(outgoing_->head),
@@ -378,6 +377,7 @@ void HttpSession::send(Response&& res, bool close_after) {
 
 void HttpSession::on_write(beast::error_code ec, std::size_t) {
     const auto out = std::move(outgoing_);
+    const bool need_eof = out && out->response.need_eof(); // before the body goes to the tap
     if (tap_pending_ && out) {
         // The confirming response has left: the tap takes its body (no copy needed now).
         tap_pending_ = false;
@@ -388,7 +388,7 @@ void HttpSession::on_write(beast::error_code ec, std::size_t) {
     }
     if (closed_) return;
     if (ec) return close();
-    if (close_after_ || (out && out->need_eof)) return linger_close();
+    if (close_after_ || need_eof) return linger_close();
     do_read();
 }
 

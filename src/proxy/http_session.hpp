@@ -70,7 +70,6 @@ private:
     struct Outgoing {
         Response response;
         std::string head; // status line and fields, as written
-        bool need_eof = false;
     };
     std::unique_ptr<Outgoing> outgoing_;
     std::weak_ptr<UpstreamExchange> exchange_; // it owns us while running, not vice versa
