@@ -63,7 +63,9 @@ struct Session {
 };
 
 struct Exchange {
-    std::string sid; // empty: a session creation request
+    // Null: a session creation request. Never dangling: erase_session turns every exchange of
+    // the session it erases into an ignored one, which has none.
+    Session* session = nullptr;
     std::uint64_t rid = 0;
     bool retransmission = false;
     HttpMeta meta; // kept for session creation only
@@ -386,7 +388,7 @@ TapIssue BoshTap::take_request(ExchangeId id, const HttpMeta& meta, std::string_
     s.last_request = now;
     st.due_by(st.silence_deadline(s)); // later than the bound unless time went backwards
     s.exchanges.insert(id);
-    Exchange ex{s.sid, *rid, false, {}, now + s.wait + st.options.response_margin};
+    Exchange ex{&s, *rid, false, {}, now + s.wait + st.options.response_margin};
     if (auto held = s.slots.find(*rid); *rid < s.next_rid || held != s.slots.end()) {
         ex.retransmission = true; // §14.3: its stanzas were (or will be) processed once
         if (held != s.slots.end()) held->second.retransmitted = true;
@@ -416,10 +418,8 @@ TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view t
     const Exchange ex = std::move(eit->second);
     st.exchanges.erase(eit);
     if (ex.ignored) return TapIssue::none;
-    if (ex.sid.empty()) return st.create_session(ex, status, text, now, out);
-    auto sit = st.sessions.find(ex.sid);
-    if (sit == st.sessions.end()) return TapIssue::none; // the session has ended meanwhile
-    Session& s = sit->second;
+    if (!ex.session) return st.create_session(ex, status, text, now, out);
+    Session& s = *ex.session;
     s.exchanges.erase(id);
     TapIssue issue = TapIssue::none;
     if (status == 404) {
@@ -433,7 +433,7 @@ TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view t
     } else {
         st.failed(s, ex, false, now, out); // taken by the server, unreadable here
     }
-    if (s.closed) st.erase_session(sit, now);
+    if (s.closed) st.erase_session(st.sessions.find(s.sid), now);
     return issue;
 }
 
@@ -444,12 +444,11 @@ void BoshTap::on_failed(ExchangeId id, TimePoint now, Events& out)
     if (eit == st.exchanges.end()) return;
     const Exchange ex = std::move(eit->second);
     st.exchanges.erase(eit);
-    if (ex.ignored || ex.sid.empty()) return;
-    auto sit = st.sessions.find(ex.sid);
-    if (sit == st.sessions.end()) return;
-    sit->second.exchanges.erase(id);
-    st.failed(sit->second, ex, false, now, out); // the server may have taken it
-    if (sit->second.closed) st.erase_session(sit, now);
+    if (ex.ignored || !ex.session) return;
+    Session& s = *ex.session;
+    s.exchanges.erase(id);
+    st.failed(s, ex, false, now, out); // the server may have taken it
+    if (s.closed) st.erase_session(st.sessions.find(s.sid), now);
 }
 
 void BoshTap::tick(TimePoint now, Events& out)
@@ -466,7 +465,7 @@ void BoshTap::tick(TimePoint now, Events& out)
     }
     // Creation requests that were never answered; ignored exchanges whose outcome never came.
     std::erase_if(st.exchanges, [now](const auto& kv) {
-        return (kv.second.sid.empty() || kv.second.ignored) && kv.second.deadline <= now;
+        return (!kv.second.session || kv.second.ignored) && kv.second.deadline <= now;
     });
     st.next_due = next_deadline().value_or(TimePoint::max());
 }
@@ -485,7 +484,7 @@ std::optional<TimePoint> BoshTap::next_deadline() const
         }
     }
     for (const auto& [id, ex] : st.exchanges) {
-        if (ex.sid.empty() || ex.ignored) consider(ex.deadline);
+        if (!ex.session || ex.ignored) consider(ex.deadline);
     }
     return next;
 }
