@@ -516,12 +516,13 @@ void Tracker::client_stanza(std::string_view conn, const pugi::xml_node& stanza,
 void Tracker::server_stanza(std::string_view conn, const pugi::xml_node& stanza, TimePoint now,
                             Events& out)
 {
-    const auto c = state_->conn(conn);
+    // The connection is looked up only for what changes it: most stanzas (Jingle, messages)
+    // are neither.
     if (auto jid = bind_result_jid(stanza)) {
-        state_->set_bound(c, *jid);
+        state_->set_bound(state_->conn(conn), *jid);
         return;
     }
-    if (auto p = read_presence(stanza)) state_->server_presence(c, *p, now, out);
+    if (auto p = read_presence(stanza)) state_->server_presence(state_->conn(conn), *p, now, out);
 }
 
 void Tracker::close_conn(std::string_view conn, LeaveReason reason, TimePoint now, Events& out)
