@@ -2,12 +2,11 @@
 
 #include <boost/beast/core/string.hpp>
 
-#include <array>
-#include <string>
-#include <string_view>
-#include <vector>
+#include <algorithm>
 
 namespace boshtap::proxy {
+
+namespace http = boost::beast::http;
 
 namespace {
 
@@ -19,26 +18,44 @@ std::string_view trim(std::string_view s) {
 
 } // namespace
 
-void strip_hop_by_hop(boost::beast::http::fields& fields) {
+HopByHop::HopByHop(const http::fields& fields) {
     // Connection options name further hop-by-hop fields (RFC 9110 §7.6.1); there may be
     // several Connection lines, each a comma-separated list (§5.3).
-    std::vector<std::string> named;
     for (const auto& field : fields) {
-        if (!boost::beast::iequals(field.name_string(), "connection")) continue;
+        if (field.name() != http::field::connection) continue;
         std::string_view value = field.value();
         while (!value.empty()) {
             const auto comma = value.find(',');
             const auto token = trim(value.substr(0, comma));
-            if (!token.empty()) named.emplace_back(token);
+            if (!token.empty()) named_.emplace_back(token);
             value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
         }
     }
-    for (const auto& name : named) fields.erase(name);
+}
 
-    static constexpr std::array<std::string_view, 7> always{
-        "Connection", "Keep-Alive", "Proxy-Connection", "TE",
-        "Trailer",    "Transfer-Encoding", "Upgrade"};
-    for (const auto name : always) fields.erase(name);
+bool HopByHop::operator()(const http::fields::value_type& field) const {
+    // The fixed set by Beast's field code (the parser has already matched the name).
+    switch (field.name()) {
+    case http::field::connection:
+    case http::field::keep_alive:
+    case http::field::proxy_connection:
+    case http::field::te:
+    case http::field::trailer:
+    case http::field::transfer_encoding:
+    case http::field::upgrade:
+        return true;
+    default:
+        break;
+    }
+    return std::any_of(named_.begin(), named_.end(), [&](const std::string& name) {
+        return boost::beast::iequals(field.name_string(), name);
+    });
+}
+
+void strip_hop_by_hop(http::fields& fields) {
+    const HopByHop hop_by_hop(fields);
+    for (auto it = fields.begin(); it != fields.end();)
+        it = hop_by_hop(*it) ? fields.erase(it) : std::next(it);
 }
 
 } // namespace boshtap::proxy

@@ -1,6 +1,5 @@
 #include "http_session.hpp"
 
-#include "boshtap/proxy/hop_by_hop.hpp"
 #include "ids.hpp"
 #include "request_info.hpp"
 #include "responses.hpp"
@@ -234,23 +233,13 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     ctx_->stats.request_bytes.fetch_add(req.body().size(), std::memory_order_relaxed);
 
     const auto forwarded_for = extend_forwarded_for(joined_forwarded_for(req), peer_);
-    strip_hop_by_hop(req);
-    req.erase(http::field::expect); // answered here already (100-continue)
-    req.set("X-Forwarded-For", forwarded_for);
-    // Host is forwarded unchanged: Prosody picks the virtual host from it.
-    if (req[http::field::host].empty())
-        req.set(http::field::host, fmt::format("{}:{}", upstream.host, upstream.port));
-    req.target(upstream_target(upstream.path, query));
-    req.version(11);
-    req.keep_alive(true);
-    // RFC 9112 §6.2: the framing is the body's length as read (the incoming chunked coding was
-    // removed with the hop-by-hop fields). The rule of Beast's prepare_payload(), which cannot
-    // be used here: it throws for a TRACE with content, and an exception out of a handler
-    // would take an I/O thread down with one request.
-    if (!req.body().empty() || req.method() == http::verb::post ||
-        req.method() == http::verb::put || req.method() == http::verb::options)
-        req.content_length(req.body().size());
-    auto wire = wire_request(req);
+    const auto target = upstream_target(upstream.path, query);
+    // Host is forwarded unchanged (Prosody picks the virtual host from it); the upstream's
+    // address stands in for a missing one.
+    const auto host = req[http::field::host].empty()
+                          ? fmt::format("{}:{}", upstream.host, upstream.port)
+                          : std::string();
+    auto wire = wire_forwarded_request(req, {target, forwarded_for, host});
 
     if (tap) {
         // The wire bytes are a copy already: the tap takes the body itself.
@@ -354,19 +343,23 @@ void HttpSession::on_upstream(UpstreamResult&& result) {
     ctx_->stats.requests_forwarded.fetch_add(1, std::memory_order_relaxed);
     ctx_->stats.response_bytes.fetch_add(res.body().size(), std::memory_order_relaxed);
     // The tap gets the response once it is written (tap_pending_ stays set until then).
-    strip_hop_by_hop(res);
-    res.version(version_);
-    res.keep_alive(!close_after);
     // The framing towards nginx is ours (RFC 9112 §6.3): chunked or close-delimited upstream
     // bodies go out with a Content-Length; the bytes themselves are unchanged.
-    if (!has_no_content(res.result_int(), head_)) res.content_length(res.body().size());
-    send(std::move(res), close_after);
+    auto head = wire_forwarded_response_head(res, version_, !close_after,
+                                             !has_no_content(res.result_int(), head_));
+    send(std::move(head), std::move(res), close_after);
 }
 
 void HttpSession::send(Response&& res, bool close_after) {
+    // A head that says the connection ends is kept to, whatever the caller asked.
+    const bool need_eof = res.need_eof();
+    send(wire_response_head(res), std::move(res), close_after || need_eof);
+}
+
+void HttpSession::send(std::string head, Response&& res, bool close_after) {
     close_after_ = close_after;
     outgoing_ = std::make_unique<Outgoing>();
-    outgoing_->head = wire_response_head(res);
+    outgoing_->head = std::move(head);
     outgoing_->response = std::move(res);
     stream_.expires_after(ctx_->cfg.client_idle_timeout); // a client that stops reading
     const std::array<net::const_buffer, 2> buffers{net::buffer(outgoing_->head),
@@ -377,7 +370,6 @@ void HttpSession::send(Response&& res, bool close_after) {
 
 void HttpSession::on_write(beast::error_code ec, std::size_t) {
     const auto out = std::move(outgoing_);
-    const bool need_eof = out && out->response.need_eof(); // before the body goes to the tap
     if (tap_pending_ && out) {
         // The confirming response has left: the tap takes its body (no copy needed now).
         tap_pending_ = false;
@@ -388,7 +380,7 @@ void HttpSession::on_write(beast::error_code ec, std::size_t) {
     }
     if (closed_) return;
     if (ec) return close();
-    if (close_after_ || need_eof) return linger_close();
+    if (close_after_) return linger_close();
     do_read();
 }
 

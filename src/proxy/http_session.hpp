@@ -50,7 +50,11 @@ private:
     void arm_client_watch();
     void on_client_readable(boost::beast::error_code ec);
     void client_gone();
+    // A response of our own: its head is written as the message says.
     void send(Response&& res, bool close_after);
+    // `head`: the status line and fields as they go out (a forwarded response's, see
+    // wire_forwarded_response_head); `res` gives the body and goes to the tap.
+    void send(std::string head, Response&& res, bool close_after);
     void on_write(boost::beast::error_code ec, std::size_t);
     void linger_close();
     void on_linger(boost::beast::error_code ec, std::size_t);

@@ -32,7 +32,7 @@ public:
     using Handler = std::function<void(UpstreamResult&&)>;
 
     // `strand`: the client connection's executor; every completion runs there. `request`: the
-    // whole request as it goes on the wire (wire_request()); `head`: it is a HEAD request.
+    // whole request as it goes on the wire (wire_forwarded_request()); `head`: it is a HEAD request.
     UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand, const UpstreamUrl& upstream,
                      std::string request, bool head);
 

@@ -3,10 +3,14 @@
 // buffer, and far smaller to keep (for the one retry) than the message with its field nodes.
 // A response head is one string written together with the body (two buffers, one system
 // call), without Beast's serializer and its buffer views over every field.
+#include "boshtap/proxy/hop_by_hop.hpp"
+
+#include <boost/beast/core/string.hpp>
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
 #include <string>
+#include <string_view>
 
 namespace boshtap::proxy {
 
@@ -34,39 +38,112 @@ inline void append_version(std::string& out, unsigned version) {
 
 } // namespace wire_detail
 
-// RFC 9112 §3 request-line, §5 field lines, then the body. The framing (Content-Length) must
-// already be set.
-inline std::string wire_request(
-    const boost::beast::http::request<boost::beast::http::string_body>& req) {
+// What forwarding changes in a request (see wire_forwarded_request).
+struct Forwarding {
+    std::string_view target;        // the upstream's request-target
+    std::string_view forwarded_for; // the whole X-Forwarded-For value
+    std::string_view host;          // sent when the client's Host is missing or empty
+};
+
+// The request as it goes upstream, written straight from the received message (which stays
+// as it was: no field is erased or set in it): the request-line with `fwd.target` and
+// HTTP/1.1; the received field lines in order and spelling, except the hop-by-hop ones
+// (HopByHop), Expect (answered here), X-Forwarded-For, Host if empty, and Content-Length if
+// framed anew; then X-Forwarded-For, Host (if the client's was missing or empty), the framing,
+// the body. No Connection field: HTTP/1.1 keeps the connection open by default.
+inline std::string wire_forwarded_request(
+    const boost::beast::http::request<boost::beast::http::string_body>& req,
+    const Forwarding& fwd) {
+    namespace http = boost::beast::http;
+    const HopByHop hop_by_hop(req);
+    const bool own_host = req[http::field::host].empty();
+    // RFC 9112 §6.2: the framing is the body's length as read (an incoming chunked coding is a
+    // hop-by-hop matter). The rule of Beast's prepare_payload(), which cannot be used here: it
+    // throws for a TRACE with content, and an exception out of a handler would take an I/O
+    // thread down with one request.
+    const bool framed = !req.body().empty() || req.method() == http::verb::post ||
+                        req.method() == http::verb::put || req.method() == http::verb::options;
+    const auto length = std::to_string(req.body().size());
+
     std::string out;
-    out.reserve(req.method_string().size() + req.target().size() + 12 +
-                wire_detail::fields_size(req) + req.body().size());
-    out.append(req.method_string()).append(" ").append(req.target()).append(" ");
-    wire_detail::append_version(out, req.version());
+    out.reserve(req.method_string().size() + fwd.target.size() + 12 + wire_detail::fields_size(req) +
+                fwd.forwarded_for.size() + 19 + fwd.host.size() + 8 + length.size() + 18 +
+                req.body().size());
+    out.append(req.method_string()).append(" ").append(fwd.target).append(" HTTP/1.1\r\n");
+    for (const auto& f : req) {
+        const auto name = f.name();
+        if (name == http::field::expect ||
+            (name == http::field::unknown && // Beast has no code for X-Forwarded-For
+             boost::beast::iequals(f.name_string(), "X-Forwarded-For")) ||
+            (name == http::field::host && own_host) ||
+            (name == http::field::content_length && framed) || hop_by_hop(f))
+            continue;
+        out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
+    }
+    out.append("X-Forwarded-For: ").append(fwd.forwarded_for).append("\r\n");
+    if (own_host) out.append("Host: ").append(fwd.host).append("\r\n");
+    if (framed) out.append("Content-Length: ").append(length).append("\r\n");
     out.append("\r\n");
-    wire_detail::append_fields(out, req);
     out.append(req.body());
     return out;
 }
 
-// RFC 9112 §4 status-line and the field lines, byte for byte what Beast's serializer writes
-// before the body: the reason phrase as received, or the standard one when there was none.
-// The framing must already be set.
-inline std::string wire_response_head(
-    const boost::beast::http::response<boost::beast::http::string_body>& res) {
+namespace wire_detail {
+
+// RFC 9112 §4 status-line: the reason phrase as received, or the standard one when there was
+// none (what Beast's serializer writes).
+inline void append_status_line(std::string& out,
+                               const boost::beast::http::response<boost::beast::http::string_body>& res,
+                               unsigned version) {
     const auto reason = res.reason().empty() ? boost::beast::http::obsolete_reason(res.result())
                                              : res.reason();
     const unsigned code = res.result_int();
-    std::string out;
-    out.reserve(15 + reason.size() + wire_detail::fields_size(res));
-    wire_detail::append_version(out, res.version());
+    append_version(out, version);
     out.push_back(' ');
     out.push_back(static_cast<char>('0' + code / 100 % 10));
     out.push_back(static_cast<char>('0' + code / 10 % 10));
     out.push_back(static_cast<char>('0' + code % 10));
     out.push_back(' ');
     out.append(reason).append("\r\n");
+}
+
+} // namespace wire_detail
+
+// The status-line and the field lines, byte for byte what Beast's serializer writes before
+// the body. The framing must already be set.
+inline std::string wire_response_head(
+    const boost::beast::http::response<boost::beast::http::string_body>& res) {
+    std::string out;
+    out.reserve(15 + res.reason().size() + 32 + wire_detail::fields_size(res));
+    wire_detail::append_status_line(out, res, res.version());
     wire_detail::append_fields(out, res);
+    return out;
+}
+
+// A forwarded response's head, written straight from the upstream's message (which stays as
+// it was): the status-line with the client's `version`; the received field lines in order and
+// spelling except the hop-by-hop ones (HopByHop) and, if `framed`, Content-Length; then the
+// Connection field the client's version needs for `keep_alive` (HTTP/1.1 "close", HTTP/1.0
+// "keep-alive", as Beast's keep_alive() sets it), then Content-Length: the body's size, if
+// `framed`.
+inline std::string wire_forwarded_response_head(
+    const boost::beast::http::response<boost::beast::http::string_body>& res, unsigned version,
+    bool keep_alive, bool framed) {
+    namespace http = boost::beast::http;
+    const HopByHop hop_by_hop(res);
+    const auto length = std::to_string(res.body().size());
+    std::string out;
+    out.reserve(15 + res.reason().size() + 32 + wire_detail::fields_size(res) + 24 + 18 +
+                length.size());
+    wire_detail::append_status_line(out, res, version);
+    for (const auto& f : res) {
+        if ((framed && f.name() == http::field::content_length) || hop_by_hop(f)) continue;
+        out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
+    }
+    if (version >= 11 && !keep_alive) out.append("Connection: close\r\n");
+    if (version < 11 && keep_alive) out.append("Connection: keep-alive\r\n");
+    if (framed) out.append("Content-Length: ").append(length).append("\r\n");
+    out.append("\r\n");
     return out;
 }
 

@@ -187,6 +187,42 @@ TEST_CASE("a TRACE with content is forwarded like any request and harms nothing"
     CHECK(relay.stats().handler_exceptions == 0);
 }
 
+TEST_CASE("the forwarded request keeps the client's field lines in order and spelling",
+          "[relay][http][framing]") {
+    // End-to-end fields go upstream as received; hop-by-hop ones, Expect and the client's
+    // X-Forwarded-For and Content-Length are left out; ours follow: X-Forwarded-For, Host when
+    // the client sent none, then the framing.
+    Upstream up([](const Request&, int) { return ok(); });
+    Relay relay(config(up.port()));
+    const auto fields_of = [](const Request& req) {
+        std::vector<std::string> out;
+        for (const auto& f : req) out.push_back(std::string(f.name_string()) + ": " + std::string(f.value()));
+        return out;
+    };
+
+    raw_exchange(relay.port(), "POST /http-bind?room=a HTTP/1.1\r\nhost: meet.example\r\n"
+                               "X-Custom:  a b \r\nconnection: close, X-Private\r\n"
+                               "X-Private: p\r\nContent-Length: " + std::to_string(kBody.size()) +
+                               "\r\nx-forwarded-for: 198.51.100.7\r\nUser-Agent: UA\r\n"
+                               "Keep-Alive: timeout=5\r\nCookie: a=b\r\nCookie: c=d\r\n"
+                               "X-FORWARDED-FOR: 198.51.100.8\r\n\r\n" + kBody);
+    raw_exchange(relay.port(), "GET /http-bind HTTP/1.0\r\nAccept: */*\r\nHost:\r\n\r\n");
+    const auto seen = up.requests();
+    REQUIRE(seen.size() == 2);
+    CHECK(seen[0].target() == "/http-bind?room=a");
+    CHECK(fields_of(seen[0]) ==
+          std::vector<std::string>{"host: meet.example", "X-Custom: a b", "User-Agent: UA",
+                                   "Cookie: a=b", "Cookie: c=d",
+                                   "X-Forwarded-For: 198.51.100.7, 198.51.100.8, 127.0.0.1",
+                                   "Content-Length: " + std::to_string(kBody.size())});
+    CHECK(seen[0].body() == kBody);
+    // An empty Host is replaced by the upstream's; a GET without content gets no framing.
+    CHECK(seen[1].version() == 11);
+    CHECK(fields_of(seen[1]) ==
+          std::vector<std::string>{"Accept: */*", "X-Forwarded-For: 127.0.0.1",
+                                   "Host: 127.0.0.1:" + std::to_string(up.port())});
+}
+
 TEST_CASE("the response head keeps the upstream's reason phrase and field lines",
           "[relay][http][framing]") {
     // The relay writes the head itself (not through Beast's serializer): the status line with
@@ -211,6 +247,26 @@ TEST_CASE("the response head keeps the upstream's reason phrase and field lines"
     raw = raw_exchange(relay.port(), "POST /http-bind?noreason HTTP/1.0\r\nContent-Length: " +
                                          std::to_string(kBody.size()) + "\r\n\r\n" + kBody);
     CHECK(raw == "HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok");
+}
+
+TEST_CASE("HEAD and 204 answers keep their framing; HTTP/1.0 keep-alive is answered in kind",
+          "[relay][http][framing]") {
+    // A HEAD answer's Content-Length describes the body it does not carry and a 204 has none:
+    // both go out as the upstream framed them. An HTTP/1.0 client that asked to keep the
+    // connection is told it is kept; an HTTP/1.1 one that asked to close is told it closes.
+    Upstream up([](const Request& req, int) {
+        if (req.method() == http::verb::head)
+            return Reply{"HTTP/1.1 200 OK\r\nContent-Length: 1234\r\nX-A: 1\r\n\r\n"};
+        return Reply{"HTTP/1.1 204 No Content\r\nX-B: 2\r\n\r\n"};
+    });
+    Relay relay(config(up.port()));
+
+    const auto raw = raw_exchange(relay.port(), "HEAD /http-bind HTTP/1.0\r\nConnection: keep-alive\r\n\r\n"
+                                                "DELETE /http-bind HTTP/1.1\r\nHost: h\r\n"
+                                                "Connection: close\r\n\r\n");
+    CHECK(raw == "HTTP/1.0 200 OK\r\nContent-Length: 1234\r\nX-A: 1\r\nConnection: keep-alive\r\n\r\n"
+                 "HTTP/1.1 204 No Content\r\nX-B: 2\r\nConnection: close\r\n\r\n");
+    CHECK(up.requests().size() == 2);
 }
 
 TEST_CASE("chunked, close-delimited and gzip upstream bodies arrive byte-exact",
