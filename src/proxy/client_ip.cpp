@@ -77,6 +77,12 @@ std::vector<Cidr> parse_cidrs(const std::vector<std::string>& texts) {
     return out;
 }
 
+std::string address_text(const net::ip::address& address) {
+    if (!address.is_v4()) return address.to_string();
+    const auto b = address.to_v4().to_bytes();
+    return fmt::format("{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
+}
+
 bool cidr_contains(const Cidr& cidr, const net::ip::address& raw) {
     const auto address = unmap(raw);
     if (address.is_v4() != cidr.network.is_v4()) return false;
@@ -114,7 +120,7 @@ std::optional<net::ip::address> parse_forwarded_element(std::string_view element
 std::string resolve_client_ip(const net::ip::address& peer, std::string_view forwarded_for,
                               const std::vector<Cidr>& trusted) {
     auto current = unmap(peer);
-    if (!is_trusted(trusted, current)) return current.to_string();
+    if (!is_trusted(trusted, current)) return address_text(current);
     // Walk right to left: each trusted hop vouches for the element it appended.
     std::string_view rest = forwarded_for;
     while (!rest.empty()) {
@@ -127,12 +133,12 @@ std::string resolve_client_ip(const net::ip::address& peer, std::string_view for
         current = *address;
         if (!is_trusted(trusted, current)) break;
     }
-    return current.to_string();
+    return address_text(current);
 }
 
 std::string extend_forwarded_for(std::string_view existing, const net::ip::address& peer) {
     existing = trim(existing);
-    const auto self = unmap(peer).to_string();
+    const auto self = address_text(unmap(peer));
     if (existing.empty()) return self;
     return fmt::format("{}, {}", existing, self);
 }

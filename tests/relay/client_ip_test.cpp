@@ -128,3 +128,11 @@ TEST_CASE("X-Forwarded-For is extended with the peer", "[client_ip]") {
     CHECK(extend_forwarded_for("1.1.1.1, 2.2.2.2", a("::ffff:10.0.0.1")) ==
           "1.1.1.1, 2.2.2.2, 10.0.0.1");
 }
+
+TEST_CASE("address text is what Asio writes", "[client_ip]") {
+    for (const char* text : {"0.0.0.0", "1.2.3.4", "10.0.0.255", "127.0.0.1", "255.255.255.255",
+                             "::1", "::ffff:198.51.100.7", "2001:db8::1"}) {
+        const auto address = boost::asio::ip::make_address(text);
+        CHECK(boshtap::proxy::address_text(address) == address.to_string());
+    }
+}

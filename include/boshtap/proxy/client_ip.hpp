@@ -22,6 +22,10 @@ std::vector<Cidr> parse_cidrs(const std::vector<std::string>& texts);
 // ::ffff:a.b.c.d -> a.b.c.d, so a dual-stack listener matches IPv4 CIDRs.
 boost::asio::ip::address unmap(const boost::asio::ip::address& address);
 
+// address.to_string(), for IPv4 without the sprintf that inet_ntop makes per call (twice per
+// forwarded request: the client's address and the X-Forwarded-For hop).
+std::string address_text(const boost::asio::ip::address& address);
+
 bool cidr_contains(const Cidr& cidr, const boost::asio::ip::address& address);
 bool is_trusted(const std::vector<Cidr>& trusted, const boost::asio::ip::address& address);
 
