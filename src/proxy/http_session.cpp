@@ -234,12 +234,7 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
 
     const auto forwarded_for = extend_forwarded_for(joined_forwarded_for(req), peer_);
     const auto target = upstream_target(upstream.path, query);
-    // Host is forwarded unchanged (Prosody picks the virtual host from it); the upstream's
-    // address stands in for a missing one.
-    const auto host = req[http::field::host].empty()
-                          ? fmt::format("{}:{}", upstream.host, upstream.port)
-                          : std::string();
-    auto wire = wire_forwarded_request(req, {target, forwarded_for, host});
+    auto wire = wire_forwarded_request(req, {target, forwarded_for, ctx_->host(upstream)});
 
     if (tap) {
         // The wire bytes are a copy already: the tap takes the body itself.

@@ -74,4 +74,10 @@ UpstreamUrl parse_upstream_url(const std::string& url, bool websocket) {
     return out;
 }
 
+std::string host_field(const UpstreamUrl& upstream) {
+    const bool ipv6_literal = upstream.host.find(':') != std::string::npos;
+    return ipv6_literal ? "[" + upstream.host + "]:" + std::to_string(upstream.port)
+                        : upstream.host + ':' + std::to_string(upstream.port);
+}
+
 } // namespace boshtap::proxy

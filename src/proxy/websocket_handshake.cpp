@@ -4,7 +4,6 @@
 #include "request_info.hpp"
 
 #include <boost/beast/core/string.hpp>
-#include <fmt/format.h>
 
 namespace boshtap::proxy {
 
@@ -16,7 +15,7 @@ http::request<http::empty_body> upstream_upgrade(const http::request<http::strin
     http::request<http::empty_body> req{
         http::verb::get, upstream_target(upstream.path, split_target(client.target()).query), 11};
     std::string host(client[http::field::host]);
-    if (host.empty()) host = fmt::format("{}:{}", upstream.host, upstream.port);
+    if (host.empty()) host = host_field(upstream);
     req.set(http::field::host, host);
     req.set(http::field::upgrade, "websocket");
     req.set(http::field::connection, "Upgrade");

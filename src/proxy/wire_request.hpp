@@ -42,21 +42,25 @@ inline void append_version(std::string& out, unsigned version) {
 struct Forwarding {
     std::string_view target;        // the upstream's request-target
     std::string_view forwarded_for; // the whole X-Forwarded-For value
-    std::string_view host;          // sent when the client's Host is missing or empty
+    std::string_view host;          // the upstream's Host field (host_field())
 };
 
 // The request as it goes upstream, written straight from the received message (which stays
 // as it was: no field is erased or set in it): the request-line with `fwd.target` and
 // HTTP/1.1; the received field lines in order and spelling, except the hop-by-hop ones
-// (HopByHop), Expect (answered here), X-Forwarded-For, Host if empty, and Content-Length if
-// framed anew; then X-Forwarded-For, Host (if the client's was missing or empty), the framing,
-// the body. No Connection field: HTTP/1.1 keeps the connection open by default.
+// (HopByHop), Expect (answered here), X-Forwarded-For, Host if replaced, and Content-Length
+// if framed anew; then X-Forwarded-For, `fwd.host` (if the client's Host is missing, empty
+// or named hop-by-hop), the framing, the body. The client's Host is otherwise forwarded
+// unchanged: Prosody picks the virtual host from it. No Connection field: HTTP/1.1 keeps the
+// connection open by default.
 inline std::string wire_forwarded_request(
     const boost::beast::http::request<boost::beast::http::string_body>& req,
     const Forwarding& fwd) {
     namespace http = boost::beast::http;
     const HopByHop hop_by_hop(req);
-    const bool own_host = req[http::field::host].empty();
+    const auto client_host = req.find(http::field::host);
+    const bool own_host =
+        client_host == req.end() || client_host->value().empty() || hop_by_hop(*client_host);
     // RFC 9112 §6.2: the framing is the body's length as read (an incoming chunked coding is a
     // hop-by-hop matter). The rule of Beast's prepare_payload(), which cannot be used here: it
     // throws for a TRACE with content, and an exception out of a handler would take an I/O

@@ -191,7 +191,7 @@ TEST_CASE("the forwarded request keeps the client's field lines in order and spe
           "[relay][http][framing]") {
     // End-to-end fields go upstream as received; hop-by-hop ones, Expect and the client's
     // X-Forwarded-For and Content-Length are left out; ours follow: X-Forwarded-For, Host when
-    // the client sent none, then the framing.
+    // the client sent none (or none that may be passed on), then the framing.
     Upstream up([](const Request&, int) { return ok(); });
     Relay relay(config(up.port()));
     const auto fields_of = [](const Request& req) {
@@ -207,8 +207,10 @@ TEST_CASE("the forwarded request keeps the client's field lines in order and spe
                                "Keep-Alive: timeout=5\r\nCookie: a=b\r\nCookie: c=d\r\n"
                                "X-FORWARDED-FOR: 198.51.100.8\r\n\r\n" + kBody);
     raw_exchange(relay.port(), "GET /http-bind HTTP/1.0\r\nAccept: */*\r\nHost:\r\n\r\n");
+    raw_exchange(relay.port(), "GET /http-bind HTTP/1.1\r\nHost: meet.example\r\n"
+                               "Connection: close, host\r\n\r\n");
     const auto seen = up.requests();
-    REQUIRE(seen.size() == 2);
+    REQUIRE(seen.size() == 3);
     CHECK(seen[0].target() == "/http-bind?room=a");
     CHECK(fields_of(seen[0]) ==
           std::vector<std::string>{"host: meet.example", "X-Custom: a b", "User-Agent: UA",
@@ -220,6 +222,10 @@ TEST_CASE("the forwarded request keeps the client's field lines in order and spe
     CHECK(seen[1].version() == 11);
     CHECK(fields_of(seen[1]) ==
           std::vector<std::string>{"Accept: */*", "X-Forwarded-For: 127.0.0.1",
+                                   "Host: 127.0.0.1:" + std::to_string(up.port())});
+    // A Host the client named hop-by-hop is not passed on; the upstream's stands in for it.
+    CHECK(fields_of(seen[2]) ==
+          std::vector<std::string>{"X-Forwarded-For: 127.0.0.1",
                                    "Host: 127.0.0.1:" + std::to_string(up.port())});
 }
 

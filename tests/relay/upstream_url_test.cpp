@@ -70,3 +70,12 @@ TEST_CASE("bad upstream URLs are rejected with a message that says why", "[upstr
         }
     }
 }
+
+TEST_CASE("the Host field names the upstream, an IPv6 literal in brackets", "[upstream_url]") {
+    using boshtap::proxy::host_field;
+    CHECK(host_field(parse_upstream_url("http://127.0.0.1:5280/http-bind", false)) ==
+          "127.0.0.1:5280");
+    CHECK(host_field(parse_upstream_url("http://prosody/http-bind", false)) == "prosody:80");
+    CHECK(host_field(parse_upstream_url("http://[::1]:5280/http-bind", false)) == "[::1]:5280");
+    CHECK(host_field(parse_upstream_url("ws://[fd00::5]/xmpp-websocket", true)) == "[fd00::5]:80");
+}

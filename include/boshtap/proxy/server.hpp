@@ -22,6 +22,9 @@ struct UpstreamUrl {
 };
 // Throws std::invalid_argument with a message that says what is wrong.
 UpstreamUrl parse_upstream_url(const std::string& url, bool websocket);
+// The Host field that names the upstream, sent when the client's request has none: host:port,
+// an IPv6 literal in brackets (RFC 9110 §7.2, RFC 3986 §3.2.2).
+std::string host_field(const UpstreamUrl& upstream);
 
 struct ServerConfig {
     std::string listen_address = "127.0.0.1";
