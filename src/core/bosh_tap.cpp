@@ -9,7 +9,7 @@
 #include <map>
 #include <optional>
 #include <unordered_map>
-#include <unordered_set>
+#include <vector>
 
 // Session bookkeeping as in docs/architecture.md, "BOSH (BoshTap)". XEP-0124 references:
 // §7.1 session creation, §14 request ids (order, retransmission), §17 errors and terminate.
@@ -58,7 +58,22 @@ struct Session {
     // Every slot below this rid is processed (final): drain_responses starts here instead of
     // stepping over the answered rids kept for retransmissions.
     std::uint64_t processed_below = 0;
-    std::unordered_set<BoshTap::ExchangeId> exchanges;
+    // Its open exchanges: a client has one or two at a time (XEP-0124 'hold', 'requests'), so
+    // a vector beats a hash set's node per request.
+    std::vector<BoshTap::ExchangeId> exchanges;
+
+    void add_exchange(BoshTap::ExchangeId id)
+    {
+        if (std::find(exchanges.begin(), exchanges.end(), id) == exchanges.end())
+            exchanges.push_back(id);
+    }
+    void remove_exchange(BoshTap::ExchangeId id)
+    {
+        if (auto it = std::find(exchanges.begin(), exchanges.end(), id); it != exchanges.end()) {
+            *it = exchanges.back();
+            exchanges.pop_back();
+        }
+    }
     bool closed = false;
 };
 
@@ -387,7 +402,7 @@ TapIssue BoshTap::take_request(ExchangeId id, const HttpMeta& meta, std::string_
     if (*rid > s.next_rid + rid_window) return TapIssue::rid_out_of_window;
     s.last_request = now;
     st.due_by(st.silence_deadline(s)); // later than the bound unless time went backwards
-    s.exchanges.insert(id);
+    s.add_exchange(id);
     Exchange ex{&s, *rid, false, {}, now + s.wait + st.options.response_margin};
     if (auto held = s.slots.find(*rid); *rid < s.next_rid || held != s.slots.end()) {
         ex.retransmission = true; // §14.3: its stanzas were (or will be) processed once
@@ -420,7 +435,7 @@ TapIssue BoshTap::on_response(ExchangeId id, unsigned status, std::string_view t
     if (ex.ignored) return TapIssue::none;
     if (!ex.session) return st.create_session(ex, status, text, now, out);
     Session& s = *ex.session;
-    s.exchanges.erase(id);
+    s.remove_exchange(id);
     TapIssue issue = TapIssue::none;
     if (status == 404) {
         // Openfire and Prosody answer an unknown or expired sid with 404 (§17.2 legacy codes).
@@ -446,7 +461,7 @@ void BoshTap::on_failed(ExchangeId id, TimePoint now, Events& out)
     st.exchanges.erase(eit);
     if (ex.ignored || !ex.session) return;
     Session& s = *ex.session;
-    s.exchanges.erase(id);
+    s.remove_exchange(id);
     st.failed(s, ex, false, now, out); // the server may have taken it
     if (s.closed) st.erase_session(st.sessions.find(s.sid), now);
 }
