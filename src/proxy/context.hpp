@@ -19,17 +19,11 @@ struct Context {
     Context(ServerConfig config, Tap& tap_, ServerStats& stats_, IoExecutor io_)
         : cfg(std::move(config)), tap(tap_), stats(stats_), trusted(parse_cidrs(cfg.trusted_proxies)),
           pool(cfg.upstream_pool_max_idle, cfg.upstream_pool_idle_ttl), io(std::move(io_)),
-          upstream_key(key(cfg.upstream)),
-          ws_upstream_key(cfg.ws_upstream ? key(*cfg.ws_upstream) : std::string()),
           upstream_host(host_field(cfg.upstream)),
           ws_upstream_host(cfg.ws_upstream ? host_field(*cfg.ws_upstream) : std::string()) {}
 
-    // "host:port" of one of the configured upstreams (the pool's key), made once.
-    const std::string& pool_key(const UpstreamUrl& upstream) const {
-        return &upstream == &cfg.upstream ? upstream_key : ws_upstream_key;
-    }
-
-    // host_field() of one of the configured upstreams, made once.
+    // host_field() of one of the configured upstreams, made once: the stand-in Host field
+    // and the upstream pool's key.
     const std::string& host(const UpstreamUrl& upstream) const {
         return &upstream == &cfg.upstream ? upstream_host : ws_upstream_host;
     }
@@ -46,9 +40,6 @@ struct Context {
     IoExecutor io;
 
 private:
-    static std::string key(const UpstreamUrl& u) { return u.host + ':' + std::to_string(u.port); }
-    const std::string upstream_key;
-    const std::string ws_upstream_key;
     const std::string upstream_host;
     const std::string ws_upstream_host;
 };

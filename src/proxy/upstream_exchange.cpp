@@ -35,7 +35,7 @@ template <class F> auto UpstreamExchange::bind(F f) {
 UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand,
                                    const UpstreamUrl& upstream, std::string request, bool head)
     : ctx_(std::move(ctx)), strand_(std::move(strand)), upstream_(upstream),
-      key_(ctx_->pool_key(upstream)), request_(std::move(request)), head_(head),
+      key_(ctx_->host(upstream)), request_(std::move(request)), head_(head),
       deadline_(strand_) {}
 
 void UpstreamExchange::start(Handler done) {

@@ -22,10 +22,14 @@ inline std::size_t fields_size(const boost::beast::http::fields& fields) {
     return size;
 }
 
-// RFC 9112 §5 field lines, in stored order and spelling, then the empty line.
+// One RFC 9112 §5 field line.
+inline void append_field(std::string& out, std::string_view name, std::string_view value) {
+    out.append(name).append(": ").append(value).append("\r\n");
+}
+
+// The field lines, in stored order and spelling, then the empty line.
 inline void append_fields(std::string& out, const boost::beast::http::fields& fields) {
-    for (const auto& f : fields)
-        out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
+    for (const auto& f : fields) append_field(out, f.name_string(), f.value());
     out.append("\r\n");
 }
 
@@ -82,11 +86,11 @@ inline std::string wire_forwarded_request(
             (name == http::field::host && own_host) ||
             (name == http::field::content_length && framed) || hop_by_hop(f))
             continue;
-        out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
+        wire_detail::append_field(out, f.name_string(), f.value());
     }
-    out.append("X-Forwarded-For: ").append(fwd.forwarded_for).append("\r\n");
-    if (own_host) out.append("Host: ").append(fwd.host).append("\r\n");
-    if (framed) out.append("Content-Length: ").append(length).append("\r\n");
+    wire_detail::append_field(out, "X-Forwarded-For", fwd.forwarded_for);
+    if (own_host) wire_detail::append_field(out, "Host", fwd.host);
+    if (framed) wire_detail::append_field(out, "Content-Length", length);
     out.append("\r\n");
     out.append(req.body());
     return out;
@@ -142,11 +146,11 @@ inline std::string wire_forwarded_response_head(
     wire_detail::append_status_line(out, res, version);
     for (const auto& f : res) {
         if ((framed && f.name() == http::field::content_length) || hop_by_hop(f)) continue;
-        out.append(f.name_string()).append(": ").append(f.value()).append("\r\n");
+        wire_detail::append_field(out, f.name_string(), f.value());
     }
-    if (version >= 11 && !keep_alive) out.append("Connection: close\r\n");
-    if (version < 11 && keep_alive) out.append("Connection: keep-alive\r\n");
-    if (framed) out.append("Content-Length: ").append(length).append("\r\n");
+    if (version >= 11 && !keep_alive) wire_detail::append_field(out, "Connection", "close");
+    if (version < 11 && keep_alive) wire_detail::append_field(out, "Connection", "keep-alive");
+    if (framed) wire_detail::append_field(out, "Content-Length", length);
     out.append("\r\n");
     return out;
 }
