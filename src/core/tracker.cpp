@@ -30,8 +30,13 @@ struct Watcher {
     std::string own_resource; // the occupant it asked to be (pending) or is (member)
     bool member = false;
     // Departed occupants whose unavailable this stream has not shown yet: older copies of their
-    // presence may still be in flight on it and must not re-create them.
-    StringSet tombstones;
+    // presence may still be in flight on it and must not re-create them. The value is when to
+    // forget the tombstone anyway (see settle_tombstones).
+    StringMap<TimePoint> tombstones;
+    // Until its own presence confirms the join: the occupants this stream has shown (its
+    // roster). Emptied at the confirmation.
+    bool joined = false;
+    StringSet shown;
 };
 
 struct Occupant {
@@ -76,6 +81,12 @@ struct Room {
 // Longest a server keeps a dropped session's occupant (Openfire's detach timeout is up to
 // 10 minutes); past it, a copy of the resource is a new occupant again.
 constexpr Duration ghost_ttl = std::chrono::minutes(10);
+
+// How long a joining stream's tombstone for an occupant its roster did not list is kept after
+// the join is confirmed: the occupant may have joined and left right after this stream did, and
+// the server's broadcasts of both be still on their way.
+constexpr Duration join_settle = std::chrono::seconds(10);
+constexpr TimePoint until_shown = TimePoint::max();
 
 } // namespace
 
@@ -179,7 +190,7 @@ struct Tracker::State {
         // leave (a BOSH terminate ends the occupant here before the server has broadcast it).
         for (auto& [key, w] : room.watchers) {
             if (key != seen_by && key != own && w.own_resource != resource)
-                w.tombstones.emplace(resource);
+                w.tombstones.insert_or_assign(std::string(resource), until_shown);
         }
     }
 
@@ -265,6 +276,20 @@ struct Tracker::State {
         wit->second.tombstones.clear();
     }
 
+    // The own presence comes after the roster (XEP-0045 §7.2.3), but broadcasts the server
+    // queued meanwhile (a name change, a leave) may still follow it. A tombstone for an occupant
+    // the roster listed stays until this stream shows its unavailable. One the roster did not
+    // list is for a leave the server completed before this stream joined: no unavailable will
+    // come, so it lapses after join_settle.
+    static void settle_tombstones(Watcher& w, TimePoint now)
+    {
+        for (auto& [resource, until] : w.tombstones) {
+            if (!w.shown.contains(resource)) until = std::min(until, now + join_settle);
+        }
+        w.joined = true;
+        StringSet().swap(w.shown);
+    }
+
     void server_presence(const ConnPtr& c, const PresenceView& p, TimePoint now, Events& out)
     {
         const auto [room_part, resource] = split_jid(p.from);
@@ -308,7 +333,11 @@ struct Tracker::State {
                       std::string_view resource, const PresenceView& p, bool own,
                       bool confirming, TimePoint now, Events& out)
     {
-        if (w.tombstones.find(resource) != w.tombstones.end()) return;
+        if (!w.joined) w.shown.emplace(resource);
+        if (auto t = w.tombstones.find(resource); t != w.tombstones.end()) {
+            if (now < t->second) return;
+            w.tombstones.erase(t); // lapsed (see settle_tombstones)
+        }
         if (auto g = room.ghosts.find(resource); g != room.ghosts.end()) {
             if (now < g->second && !(own && confirming)) return; // the server still holds it
             room.ghosts.erase(g); // its own new session, or the server must have let it go
@@ -328,7 +357,7 @@ struct Tracker::State {
             if (owner) {
                 Watcher& ow = watch(room, room_jid, owner, resource);
                 ow.member = true;
-                if (occ.confirmed) ow.tombstones.clear(); // see on_available below
+                if (occ.confirmed && !ow.joined) settle_tombstones(ow, now);
             }
             const auto& stored =
                 room.occupants.emplace(std::string(resource), std::move(occ)).first->second;
@@ -345,12 +374,9 @@ struct Tracker::State {
         }
         if (own && occ.own == c) {
             w.member = true;
-            if (confirming && !occ.confirmed) {
+            if (confirming) {
                 occ.confirmed = true;
-                // The own presence comes after the roster (XEP-0045 §7.2.3): what this stream
-                // was told while joining is behind it; later unavailables of those occupants
-                // meet nobody and are ignored.
-                w.tombstones.clear();
+                if (!w.joined) settle_tombstones(w, now);
             }
         }
         if (occ.auth != c) {
@@ -405,8 +431,9 @@ struct Tracker::State {
         const bool ghost = g != room.ghosts.end();
         if (ghost) room.ghosts.erase(g);
         if (auto t = w.tombstones.find(resource); t != w.tombstones.end()) {
-            w.tombstones.erase(t); // this stream has caught up with that leave
-            return;
+            const bool live = now < t->second;
+            w.tombstones.erase(t);
+            if (live) return; // this stream has caught up with that leave
         }
         if (ghost) return;
         auto it = room.occupants.find(resource);
