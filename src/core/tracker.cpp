@@ -34,7 +34,7 @@ struct Watcher {
     // forget the tombstone anyway (see settle_tombstones).
     StringMap<TimePoint> tombstones;
     // Until its own presence confirms the join: the occupants this stream has shown (its
-    // roster). Emptied at the confirmation.
+    // roster). Emptied at the confirmation; bounded for a server that never confirms one.
     bool joined = false;
     StringSet shown;
 };
@@ -87,6 +87,7 @@ constexpr Duration ghost_ttl = std::chrono::minutes(10);
 // the server's broadcasts of both be still on their way.
 constexpr Duration join_settle = std::chrono::seconds(10);
 constexpr TimePoint until_shown = TimePoint::max();
+constexpr std::size_t max_shown = 4096;
 
 } // namespace
 
@@ -333,7 +334,7 @@ struct Tracker::State {
                       std::string_view resource, const PresenceView& p, bool own,
                       bool confirming, TimePoint now, Events& out)
     {
-        if (!w.joined) w.shown.emplace(resource);
+        if (!w.joined && w.shown.size() < max_shown) w.shown.emplace(resource);
         if (auto t = w.tombstones.find(resource); t != w.tombstones.end()) {
             if (now < t->second) return;
             w.tombstones.erase(t); // lapsed (see settle_tombstones)
