@@ -6,7 +6,7 @@
 
 #include <algorithm>
 #include <charconv>
-#include <map>
+#include <deque>
 #include <optional>
 #include <unordered_map>
 #include <vector>
@@ -47,6 +47,45 @@ struct Slot {
     bool retransmitted = false; // the same rid came again: that exchange may still be answered
 };
 
+// A session's slots by rid, in rid order: the last rid_memory answered ones and those still
+// open, a few dozen. Rids come in order almost always, so a slot is added at the back and
+// dropped at the front: a deque of them costs no allocation per request, where a map allocated
+// a node for each.
+class Slots {
+public:
+    using Entry = std::pair<std::uint64_t, Slot>;
+    using iterator = std::deque<Entry>::iterator;
+
+    iterator begin() noexcept { return v_.begin(); }
+    iterator end() noexcept { return v_.end(); }
+    auto begin() const noexcept { return v_.begin(); }
+    auto end() const noexcept { return v_.end(); }
+    bool empty() const noexcept { return v_.empty(); }
+    iterator erase(iterator it) { return v_.erase(it); }
+
+    iterator lower_bound(std::uint64_t rid)
+    {
+        return std::lower_bound(v_.begin(), v_.end(), rid,
+                                [](const Entry& e, std::uint64_t r) { return e.first < r; });
+    }
+    iterator find(std::uint64_t rid)
+    {
+        const auto it = lower_bound(rid);
+        return it != v_.end() && it->first == rid ? it : v_.end();
+    }
+    // The slot of `rid`, made if it has none.
+    Slot& operator[](std::uint64_t rid)
+    {
+        if (v_.empty() || v_.back().first < rid) return v_.emplace_back(rid, Slot{}).second;
+        auto it = lower_bound(rid);
+        if (it == v_.end() || it->first != rid) it = v_.emplace(it, rid, Slot{});
+        return it->second;
+    }
+
+private:
+    std::deque<Entry> v_;
+};
+
 struct Session {
     std::string sid;
     std::uint64_t next_rid = 0; // lowest rid whose request stanzas are not processed yet
@@ -54,7 +93,7 @@ struct Session {
     Duration wait{};
     Duration inactivity{};
     TimePoint last_request{};
-    std::map<std::uint64_t, Slot> slots;
+    Slots slots;
     // Every slot below this rid is processed (final): drain_responses starts here instead of
     // stepping over the answered rids kept for retransmissions.
     std::uint64_t processed_below = 0;
