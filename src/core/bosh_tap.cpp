@@ -4,11 +4,12 @@
 #include "string_map.hpp"
 #include "xml.hpp"
 
+#include <boost/unordered/unordered_flat_map.hpp>
+
 #include <algorithm>
 #include <charconv>
 #include <deque>
 #include <optional>
-#include <unordered_map>
 #include <vector>
 
 // Session bookkeeping as in docs/architecture.md, "BOSH (BoshTap)". XEP-0124 references:
@@ -156,7 +157,9 @@ struct BoshTap::State {
     Tracker& tracker;
     BoshOptions options;
     StringMap<Session> sessions;
-    std::unordered_map<ExchangeId, Exchange> exchanges;
+    // Open addressing: an exchange comes and goes with every request, and a node-based map
+    // allocated one each time. Nothing keeps a reference into it across an insert or erase.
+    boost::unordered_flat_map<ExchangeId, Exchange> exchanges;
     // No deadline is earlier than this: tick() walks the sessions only once it has passed
     // (it used to walk every session and slot every second). Every deadline set lowers it; a
     // deadline that moves later (a request pushes the silence deadline out) leaves it low,
@@ -518,7 +521,7 @@ void BoshTap::tick(TimePoint now, Events& out)
         it = s.closed ? st.erase_session(it, now) : std::next(it);
     }
     // Creation requests that were never answered; ignored exchanges whose outcome never came.
-    std::erase_if(st.exchanges, [now](const auto& kv) {
+    boost::unordered::erase_if(st.exchanges, [now](const auto& kv) {
         return (!kv.second.session || kv.second.ignored) && kv.second.deadline <= now;
     });
     st.next_due = next_deadline().value_or(TimePoint::max());
