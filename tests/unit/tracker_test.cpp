@@ -41,10 +41,9 @@ struct Harness {
         REQUIRE(xml::parse(stanza, doc));
         tracker.client_stanza(conn, doc.document_element(), at(t), out);
     }
-    // Conn joins as `resource` and gets its own self-presence (110).
-    void join_self(const char* conn, const char* resource, const char* nick, double t = 1)
+    // The server's self-presence (110) for `resource` on conn: the join is confirmed.
+    void self_presence(const char* conn, const char* resource, const char* nick, double t = 1)
     {
-        client(conn, join_request(occ(resource), nick), t);
         server(conn,
                Presence(occ(resource))
                    .nick(nick)
@@ -52,6 +51,12 @@ struct Harness {
                    .codes({110})
                    .str(),
                t);
+    }
+    // Conn joins as `resource` and gets its own self-presence.
+    void join_self(const char* conn, const char* resource, const char* nick, double t = 1)
+    {
+        client(conn, join_request(occ(resource), nick), t);
+        self_presence(conn, resource, nick, t);
     }
     std::vector<std::string> take()
     {
@@ -109,8 +114,7 @@ TEST_CASE("self even when another member's copy of the join comes first", "[trac
     {
         h.client("B", join_request(occ("bob"), "Bob"), 2);
         h.server("A", avail("bob", "Bob").str(), 2.1); // A's copy first, no 110
-        h.server("B", Presence(occ("bob")).nick("Bob").jid("bob@example/x").codes({110}).str(),
-                 2.2);
+        h.self_presence("B", "bob", "Bob", 2.2);
     }
     SECTION("by the bound JID")
     {
@@ -465,7 +469,7 @@ TEST_CASE("a joining stream's roster copy of an occupant that just ended is not 
     h.tracker.close_conn("A", LeaveReason::terminated, at(2.1), h.out);
     h.take();
     h.server("B", avail("alice", "Alice").str(), 2.2);
-    h.server("B", Presence(occ("bob")).nick("Bob").jid("bob@example/x").codes({110}).str(), 2.3);
+    h.self_presence("B", "bob", "Bob", 2.3);
     h.server("B", gone("alice").str(), 2.4);
     CHECK_THAT(h.take(), Equals(std::vector<std::string>{"join r@muc.example/bob self"}));
     // Later the same resource may join again: B sees it.
@@ -491,7 +495,7 @@ TEST_CASE("a joining stream's broadcasts queued behind its own presence do not b
                Equals(std::vector<std::string>{"nick_change r@muc.example/alice Alice->null",
                                                "leave r@muc.example/alice left"}));
     if (!roster_first) h.server("B", avail("alice", "Alice").str(), 90.08);
-    h.server("B", Presence(occ("bob")).nick("Bob").jid("bob@example/x").codes({110}).str(), 90.08);
+    h.self_presence("B", "bob", "Bob", 90.08);
     h.server("B", Presence(occ("alice")).jid("alice@example/x").str(), 90.08); // the name change
     h.server("B", gone("alice").str(), 90.08);
     CHECK_THAT(h.take(), Equals(std::vector<std::string>{"join r@muc.example/bob self"}));
@@ -511,7 +515,7 @@ TEST_CASE("an occupant that joins and leaves right after a stream joined is not 
     h.server("C", Presence(occ("carol")).type("unavailable").codes({110}).str(), 10.02);
     h.take();
     h.server("B", avail("alice", "Alice").str(), 10.05);
-    h.server("B", Presence(occ("bob")).nick("Bob").jid("bob@example/x").codes({110}).str(), 10.05);
+    h.self_presence("B", "bob", "Bob", 10.05);
     h.server("B", avail("carol", "Carol").str(), 10.05);
     h.server("B", gone("carol").str(), 10.05);
     CHECK_THAT(h.take(), Equals(std::vector<std::string>{"join r@muc.example/bob self"}));
@@ -526,7 +530,7 @@ TEST_CASE("a joining stream's tombstone for a leave its roster never listed laps
     h.server("A", gone("dave").str(), 10.01); // at the server before B joined
     h.take();
     h.server("B", avail("alice", "Alice").str(), 10.05);
-    h.server("B", Presence(occ("bob")).nick("Bob").jid("bob@example/x").codes({110}).str(), 10.05);
+    h.self_presence("B", "bob", "Bob", 10.05);
     CHECK_THAT(h.take(), Equals(std::vector<std::string>{"join r@muc.example/bob self"}));
     // Dave comes back under the same resource a minute later; B's stream shows it first, and
     // later its leave.
@@ -548,8 +552,7 @@ TEST_CASE("an occupant boshtap ended at its connection's end is not brought back
     // C joins while the server still has Alice (it has not dropped her session yet).
     h.client("C", join_request(occ("carol"), "Carol"), 4);
     h.server("C", avail("alice", "Alice").str(), 4.1);
-    h.server("C", Presence(occ("carol")).nick("Carol").jid("carol@example/x").codes({110}).str(),
-             4.2);
+    h.self_presence("C", "carol", "Carol", 4.2);
     CHECK_THAT(h.take(), Equals(std::vector<std::string>{"join r@muc.example/carol self"}));
     // The server lets her go: every stream sees the unavailable; nothing more is logged.
     h.server("B", gone("alice").str(), 20);
