@@ -3,7 +3,9 @@
 // exchanges are answered within milliseconds and never need it, while arming it costs an
 // epoll_ctl and cancelling it a completion on every request. One timer for all connections,
 // running only while something is queued; entries are never cancelled, a session ignores an
-// entry for an exchange that has already ended.
+// entry for an exchange that has already ended. The timer fires at most once per tick (a fifth
+// of the delay): under load a request comes every few microseconds, and a timer re-armed for
+// each entry would cost a timerfd_settime and a handler per request.
 #include "executors.hpp"
 
 #include <chrono>
@@ -11,6 +13,7 @@
 #include <deque>
 #include <memory>
 #include <mutex>
+#include <vector>
 
 namespace boshtap::proxy {
 
@@ -19,8 +22,10 @@ class HttpSession;
 class DelayedWatches : public std::enable_shared_from_this<DelayedWatches> {
 public:
     DelayedWatches(IoExecutor io, std::chrono::steady_clock::duration delay);
-    // Thread-safe. After the delay, `session` is asked to watch if `exchange` is still open.
-    void add(std::weak_ptr<HttpSession> session, std::uint64_t exchange);
+    // Thread-safe. The delay after `started`, or up to a tick later, `session` is asked to
+    // watch if `exchange` is still open.
+    void add(std::weak_ptr<HttpSession> session, std::uint64_t exchange,
+             std::chrono::steady_clock::time_point started);
 
 private:
     struct Entry {
@@ -31,10 +36,12 @@ private:
     void on_timer();
 
     const std::chrono::steady_clock::duration delay_;
+    const std::chrono::steady_clock::duration tick_;
     Strand strand_;
     StrandTimer timer_; // used on strand_ only
     std::mutex mutex_;
     std::deque<Entry> queue_; // in due order (one delay for all)
+    std::vector<Entry> due_;  // on_timer's, kept for its capacity (strand_ only)
     bool running_ = false;    // the timer is armed or about to be
 };
 

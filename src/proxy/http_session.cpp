@@ -7,6 +7,8 @@
 #include "websocket_relay.hpp"
 #include "wire_request.hpp"
 
+#include <algorithm>
+
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
@@ -43,11 +45,12 @@ bool has_no_content(unsigned status, bool head) {
 } // namespace
 
 DelayedWatches::DelayedWatches(IoExecutor io, std::chrono::steady_clock::duration delay)
-    : delay_(delay), strand_(net::make_strand(io)), timer_(strand_) {}
+    : delay_(delay), tick_(delay / 5), strand_(net::make_strand(io)), timer_(strand_) {}
 
-void DelayedWatches::add(std::weak_ptr<HttpSession> session, std::uint64_t exchange) {
+void DelayedWatches::add(std::weak_ptr<HttpSession> session, std::uint64_t exchange,
+                         std::chrono::steady_clock::time_point started) {
     std::lock_guard lock(mutex_);
-    queue_.push_back({std::chrono::steady_clock::now() + delay_, std::move(session), exchange});
+    queue_.push_back({started + delay_, std::move(session), exchange});
     if (running_) return;
     running_ = true;
     net::post(strand_, [self = shared_from_this()] { self->on_timer(); });
@@ -55,22 +58,22 @@ void DelayedWatches::add(std::weak_ptr<HttpSession> session, std::uint64_t excha
 
 void DelayedWatches::on_timer() {
     const auto now = std::chrono::steady_clock::now();
-    std::deque<Entry> due;
     {
         std::lock_guard lock(mutex_);
         while (!queue_.empty() && queue_.front().due <= now) {
-            due.push_back(std::move(queue_.front()));
+            due_.push_back(std::move(queue_.front()));
             queue_.pop_front();
         }
         if (queue_.empty()) {
             running_ = false;
         } else {
-            timer_.expires_at(queue_.front().due);
+            timer_.expires_at(std::max(queue_.front().due, now + tick_));
             timer_.async_wait([self = shared_from_this()](beast::error_code) { self->on_timer(); });
         }
     }
-    for (auto& entry : due)
+    for (auto& entry : due_)
         if (auto session = entry.session.lock()) session->watch_if_open(entry.exchange);
+    due_.clear();
 }
 
 HttpSession::HttpSession(std::shared_ptr<Context> ctx, std::shared_ptr<DelayedWatches> watches,
@@ -253,7 +256,7 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
         self->on_upstream(std::move(result));
     });
     open_exchange_.store(++exchange_seq_, std::memory_order_relaxed);
-    watches_->add(weak_from_this(), exchange_seq_);
+    watches_->add(weak_from_this(), exchange_seq_, started_);
 }
 
 void HttpSession::watch_if_open(std::uint64_t exchange) {
