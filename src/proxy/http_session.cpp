@@ -80,7 +80,7 @@ HttpSession::HttpSession(std::shared_ptr<Context> ctx, std::shared_ptr<DelayedWa
                          StrandSocket&& socket)
     : ctx_(std::move(ctx)), watches_(std::move(watches)), stream_(std::move(socket)),
       open_(ctx_->stats),
-      strand_(stream_.get_executor()) {
+      strand_(stream_.get_executor()), idle_timer_(strand_) {
     beast::error_code ec;
     const auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = unmap(endpoint.address());
@@ -120,7 +120,7 @@ void HttpSession::do_read() {
     waiting_request_ = true;
     // One read takes a typical BOSH request whole (a 512-byte start took several).
     if (buffer_.capacity() < kReadBuffer) buffer_.reserve(kReadBuffer);
-    stream_.expires_after(ctx_->cfg.client_idle_timeout);
+    set_idle_deadline();
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
 }
@@ -251,7 +251,7 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
                                                        head_);
     exchange_ = exchange;
     exchange_active_ = true;
-    stream_.expires_never(); // a held long-poll is bounded by upstream_timeout only
+    clear_idle_deadline(); // a held long-poll is bounded by upstream_timeout only
     exchange->start([self = shared_from_this()](UpstreamResult&& result) {
         self->on_upstream(std::move(result));
     });
@@ -359,7 +359,7 @@ void HttpSession::send(std::string head, Response&& res, bool close_after) {
     outgoing_ = std::make_unique<Outgoing>();
     outgoing_->head = std::move(head);
     outgoing_->response = std::move(res);
-    stream_.expires_after(ctx_->cfg.client_idle_timeout); // a client that stops reading
+    set_idle_deadline(); // a client that stops reading
     const std::array<net::const_buffer, 2> buffers{net::buffer(outgoing_->head),
                                                    net::buffer(outgoing_->response.body())};
     net::async_write(stream_, buffers,
@@ -391,6 +391,7 @@ void HttpSession::linger_close() {
     buffer_.clear();
     release_buffers();
     linger_buffer_ = std::make_unique<std::array<char, 512>>();
+    clear_idle_deadline();
     stream_.expires_after(kLinger);
     stream_.async_read_some(net::buffer(*linger_buffer_),
                             beast::bind_front_handler(&HttpSession::on_linger, shared_from_this()));
@@ -406,6 +407,34 @@ void HttpSession::close() {
     if (closed_ || handed_off_) return;
     closed_ = true;
     stream_.close();
+}
+
+void HttpSession::set_idle_deadline() {
+    idle_deadline_ = std::chrono::steady_clock::now() + ctx_->cfg.client_idle_timeout;
+    // A pending wait ends no later than this deadline (every deadline is now + the same
+    // timeout): it re-arms itself when it fires.
+    if (!idle_wait_pending_) wait_idle_deadline();
+}
+
+void HttpSession::wait_idle_deadline() {
+    idle_wait_pending_ = true;
+    idle_timer_.expires_at(idle_deadline_);
+    // A weak reference: the wait must not keep a closed connection alive until it fires.
+    idle_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
+        on_idle_timer(weak, ec);
+    });
+}
+
+void HttpSession::on_idle_timer(const std::weak_ptr<HttpSession>& weak, beast::error_code ec) {
+    const auto self = weak.lock();
+    if (!self) return;
+    self->idle_wait_pending_ = false;
+    if (ec == net::error::operation_aborted || self->closed_ || self->handed_off_) return;
+    // No deadline: an exchange is open; the next set_idle_deadline() starts a wait again.
+    if (self->idle_deadline_ == std::chrono::steady_clock::time_point::max()) return;
+    if (std::chrono::steady_clock::now() < self->idle_deadline_) return self->wait_idle_deadline();
+    // Idle too long: whatever is pending (a read or a write) ends with the socket.
+    self->close();
 }
 
 void HttpSession::release_buffers() {

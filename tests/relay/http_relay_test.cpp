@@ -342,6 +342,68 @@ TEST_CASE("a held long-poll outlives the client idle timeout", "[relay][http][ti
     CHECK(relay.tap.wait_for("http_response", 1));
 }
 
+TEST_CASE("a client idle past the client idle timeout is closed: between requests, mid-header, "
+          "and after a response it does not read",
+          "[relay][http][timeouts]") {
+    Upstream up([](const Request&, int) { return ok(); });
+    auto cfg = config(up.port());
+    cfg.client_idle_timeout = std::chrono::seconds(1);
+    Relay relay(cfg);
+    // Seconds from `since` until the relay closes `socket`, and what it sent before.
+    auto until_closed = [](tcp::socket& socket, std::chrono::steady_clock::time_point since) {
+        std::string got;
+        beast::error_code ec;
+        char chunk[4096];
+        while (!ec) got.append(chunk, socket.read_some(net::buffer(chunk), ec));
+        return std::pair{std::chrono::duration<double>(std::chrono::steady_clock::now() - since)
+                             .count(),
+                         got};
+    };
+
+    SECTION("between keep-alive requests") {
+        auto socket = connect(relay.port());
+        beast::flat_buffer buffer;
+        auto req = post("/http-bind", kBody);
+        req.set(http::field::host, "meet.example");
+        req.prepare_payload();
+        CHECK(exchange(socket, buffer, req).result_int() == 200);
+        std::this_thread::sleep_for(600ms); // a request inside the timeout keeps it open
+        CHECK(exchange(socket, buffer, req).result_int() == 200);
+        const auto answered = std::chrono::steady_clock::now();
+        const auto [seconds, got] = until_closed(socket, answered);
+        CHECK(got.empty());
+        CHECK(seconds > 0.9);
+        CHECK(seconds < 2.5);
+    }
+    SECTION("a request head that never ends") {
+        auto socket = connect(relay.port());
+        const auto sent = std::chrono::steady_clock::now();
+        net::write(socket, net::buffer(std::string_view("POST /http-bind HTTP/1.1\r\nHost: x\r\n")));
+        const auto [seconds, got] = until_closed(socket, sent);
+        CHECK(got.empty());
+        CHECK(seconds > 0.9);
+        CHECK(seconds < 2.5);
+        CHECK(up.requests().empty());
+    }
+    SECTION("a response the client does not read") {
+        // A reply larger than both sockets' buffers: the write stays pending until the
+        // timeout closes the connection; the exchange is still reported to the tap.
+        Upstream big([](const Request&, int) { return ok(std::string(24 << 20, 'x')); });
+        auto cfg_big = config(big.port());
+        cfg_big.client_idle_timeout = std::chrono::seconds(1);
+        cfg_big.body_limit = 32 << 20;
+        Relay relay_big(cfg_big);
+        auto socket = connect(relay_big.port());
+        auto req = post("/http-bind", kBody);
+        req.set(http::field::host, "meet.example");
+        req.prepare_payload();
+        const auto sent = std::chrono::steady_clock::now();
+        http::write(socket, req);
+        REQUIRE(relay_big.tap.wait_for("http_response", 1, 5000ms));
+        CHECK(std::chrono::steady_clock::now() - sent > 900ms);
+    }
+}
+
 TEST_CASE("upstream silent past upstream_timeout -> 504", "[relay][http][timeouts]") {
     Upstream up([](const Request&, int) { return Reply{"", false, 0ms, true}; });
     auto cfg = config(up.port());
