@@ -4,11 +4,14 @@
 # rounds that alternate the order. Prints CPU per request and requests/s of each, and B/A.
 # For a change to the relay path, measured against the build before it in the same run.
 #
-#   ab-relay.sh BOSHTAP_A BOSHTAP_B [--rounds N] [--seconds S] [--conns N] [--threads N]
+#   ab-relay.sh BOSHTAP_A BOSHTAP_B [--rounds N] [--seconds S] [--conns N] [--threads N] [--think MS]
+#
+# --think MS: each connection pauses MS on average before each request (paced) instead of the
+# closed loop at saturation.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 A="${1:-}" B="${2:-}"; shift 2 || true
-[[ -x "$A" && -x "$B" ]] || die "usage: ab-relay.sh BOSHTAP_A BOSHTAP_B [--rounds N] [--seconds S] [--conns N] [--threads N]"
+[[ -x "$A" && -x "$B" ]] || die "usage: ab-relay.sh BOSHTAP_A BOSHTAP_B [--rounds N] [--seconds S] [--conns N] [--threads N] [--think MS]"
 # The stub from the build tree of B (or of A; BENCH_BIN overrides).
 if [[ -z "${BENCH_BIN:-}" ]]; then
   for x in "$B" "$A"; do
@@ -17,13 +20,14 @@ if [[ -z "${BENCH_BIN:-}" ]]; then
   done
 fi
 [[ -x "${BENCH_BIN:-}/bosh_stub" ]] || die "bosh_stub not found beside either binary; set BENCH_BIN"
-ROUNDS=5 SECS=5 CONNS=64 THREADS=1
+ROUNDS=5 SECS=5 CONNS=64 THREADS=1 THINK=""
 while (($#)); do
   case "$1" in
     --rounds) ROUNDS="$2"; shift ;;
     --seconds) SECS="$2"; shift ;;
     --conns) CONNS="$2"; shift ;;
     --threads) THREADS="$2"; shift ;;
+    --think) THINK="$2"; shift ;;
     *) die "unknown option $1" ;;
   esac
   shift
@@ -41,9 +45,9 @@ measure() {
   read -r P_BT <<<"$(free_ports 1)"
   start_boshtap "$name" "$THREADS" "$P_BT" "$P_STUB"; local pid=$LAST_PID
   wait_port "$P_BT"
-  direct_load warm 1 "$CONNS" >/dev/null
+  direct_load warm 1 "$CONNS" "$THINK" >/dev/null
   c0=$(cpu_ticks "$pid")
-  line=$(direct_load "$name" "$SECS" "$CONNS" | grep '^RESULT') || die "wrk failed"
+  line=$(direct_load "$name" "$SECS" "$CONNS" "$THINK" | grep '^RESULT') || die "wrk failed"
   c1=$(cpu_ticks "$pid")
   stop "$pid"
   requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
@@ -64,4 +68,4 @@ for ((r = 1; r <= ROUNDS; r++)); do
 done
 echo
 echo "median B/A: CPU per request $(printf '%s\n' "${ratios_cpu[@]}" | median), requests/s $(printf '%s\n' "${ratios_rps[@]}" | median)" \
-  "($ROUNDS rounds, $CONNS connections, --threads $THREADS, ${SECS} s each)"
+  "($ROUNDS rounds, $CONNS connections${THINK:+, $THINK ms mean pause}, --threads $THREADS, ${SECS} s each)"

@@ -4,19 +4,23 @@
 # the same stub with wrk straight to it (closed loop, keep-alive), in alternating rounds.
 # Read from /proc/PID/task/TID/stat (utime, stime), so perf is not attached.
 #
-#   cpu-split.sh BOSHTAP [--rounds N] [--seconds S] [--conns N]
+#   cpu-split.sh BOSHTAP [--rounds N] [--seconds S] [--conns N] [--think MS]
+#
+# --think MS: each connection pauses MS on average before each request (paced, the relays
+# mostly idle between requests) instead of the closed loop at saturation.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 BOSHTAP="${1:-}"; shift || true
-[[ -x "$BOSHTAP" ]] || die "usage: cpu-split.sh BOSHTAP_BINARY [--rounds N] [--seconds S] [--conns N]"
+[[ -x "$BOSHTAP" ]] || die "usage: cpu-split.sh BOSHTAP_BINARY [--rounds N] [--seconds S] [--conns N] [--think MS]"
 BENCH_BIN="${BENCH_BIN:-$(cd "$(dirname "$BOSHTAP")/../../tests/bench" && pwd)}"
 command -v haproxy >/dev/null || die "haproxy is not installed"
-ROUNDS=3 SECS=5 CONNS=64
+ROUNDS=3 SECS=5 CONNS=64 THINK=""
 while (($#)); do
   case "$1" in
     --rounds) ROUNDS="$2"; shift ;;
     --seconds) SECS="$2"; shift ;;
     --conns) CONNS="$2"; shift ;;
+    --think) THINK="$2"; shift ;;
     *) die "unknown option $1" ;;
   esac
   shift
@@ -44,9 +48,9 @@ thread_ticks() {
 # "requests N"
 measure() {
   local before after line requests
-  P_BT="$3" direct_load warm 1 "$CONNS" >/dev/null
+  P_BT="$3" direct_load warm 1 "$CONNS" "$THINK" >/dev/null
   before=$(thread_ticks "$2")
-  line=$(P_BT="$3" direct_load "$1" "$SECS" "$CONNS" | grep '^RESULT') || die "wrk failed"
+  line=$(P_BT="$3" direct_load "$1" "$SECS" "$CONNS" "$THINK" | grep '^RESULT') || die "wrk failed"
   after=$(thread_ticks "$2")
   requests=$(sed -E 's/.*requests=([0-9]+).*/\1/' <<<"$line")
   join <(echo "$before") <(echo "$after") | awk -v t="$(clk_tck)" -v n="$requests" \
@@ -76,5 +80,6 @@ for key in "${rows[@]}"; do
   printf '| %s | %.1f | %.1f | %.1f |\n' "$key" "$u" "$k" "$(awk -v a="$u" -v b="$k" 'BEGIN {print a + b}')"
 done
 echo
-echo "(medians over $ROUNDS rounds, $CONNS connections, ${SECS} s each; boshtap --threads 1, HAProxy nbthread 1;" \
+echo "(medians over $ROUNDS rounds, $CONNS connections${THINK:+, $THINK ms mean pause before each request}, ${SECS} s each;" \
+  "boshtap --threads 1, HAProxy nbthread 1;" \
   "threads under 0.05 µs/req are left out)"
