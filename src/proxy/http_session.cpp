@@ -1,5 +1,6 @@
 #include "http_session.hpp"
 
+#include "exact_allocator.hpp"
 #include "ids.hpp"
 #include "request_info.hpp"
 #include "responses.hpp"
@@ -80,7 +81,7 @@ HttpSession::HttpSession(std::shared_ptr<Context> ctx, std::shared_ptr<DelayedWa
                          StrandSocket&& socket)
     : ctx_(std::move(ctx)), watches_(std::move(watches)), stream_(std::move(socket)),
       open_(ctx_->stats),
-      strand_(stream_.get_executor()), idle_timer_(strand_) {
+      strand_(stream_.get_executor()), deadline_timer_(strand_) {
     beast::error_code ec;
     const auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = unmap(endpoint.address());
@@ -120,7 +121,7 @@ void HttpSession::do_read() {
     waiting_request_ = true;
     // One read takes a typical BOSH request whole (a 512-byte start took several).
     if (buffer_.capacity() < kReadBuffer) buffer_.reserve(kReadBuffer);
-    set_idle_deadline();
+    set_deadline(ctx_->cfg.client_idle_timeout);
     http::async_read_header(stream_, buffer_, *parser_,
                             beast::bind_front_handler(&HttpSession::on_header, shared_from_this()));
 }
@@ -251,7 +252,8 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
                                                        head_);
     exchange_ = exchange;
     exchange_active_ = true;
-    clear_idle_deadline(); // a held long-poll is bounded by upstream_timeout only
+    // A held long-poll is bounded by upstream_timeout only (it must exceed BOSH `wait`).
+    set_deadline(ctx_->cfg.upstream_timeout);
     exchange->start([self = shared_from_this()](UpstreamResult&& result) {
         self->on_upstream(std::move(result));
     });
@@ -274,8 +276,8 @@ void HttpSession::arm_client_watch() {
     if (watch_pending_ || closed_) return;
     watch_pending_ = true;
     stream_.socket().async_wait(tcp::socket::wait_read,
-                                beast::bind_front_handler(&HttpSession::on_client_readable,
-                                                          shared_from_this()));
+                                exact_memory(beast::bind_front_handler(
+                                    &HttpSession::on_client_readable, shared_from_this())));
 }
 
 void HttpSession::on_client_readable(beast::error_code ec) {
@@ -359,7 +361,7 @@ void HttpSession::send(std::string head, Response&& res, bool close_after) {
     outgoing_ = std::make_unique<Outgoing>();
     outgoing_->head = std::move(head);
     outgoing_->response = std::move(res);
-    set_idle_deadline(); // a client that stops reading
+    set_deadline(ctx_->cfg.client_idle_timeout); // a client that stops reading
     const std::array<net::const_buffer, 2> buffers{net::buffer(outgoing_->head),
                                                    net::buffer(outgoing_->response.body())};
     net::async_write(stream_, buffers,
@@ -391,7 +393,7 @@ void HttpSession::linger_close() {
     buffer_.clear();
     release_buffers();
     linger_buffer_ = std::make_unique<std::array<char, 512>>();
-    clear_idle_deadline();
+    clear_deadline();
     stream_.expires_after(kLinger);
     stream_.async_read_some(net::buffer(*linger_buffer_),
                             beast::bind_front_handler(&HttpSession::on_linger, shared_from_this()));
@@ -409,31 +411,41 @@ void HttpSession::close() {
     stream_.close();
 }
 
-void HttpSession::set_idle_deadline() {
-    idle_deadline_ = std::chrono::steady_clock::now() + ctx_->cfg.client_idle_timeout;
-    // A pending wait ends no later than this deadline (every deadline is now + the same
-    // timeout): it re-arms itself when it fires.
-    if (!idle_wait_pending_) wait_idle_deadline();
+void HttpSession::set_deadline(std::chrono::steady_clock::duration after) {
+    deadline_ = std::chrono::steady_clock::now() + after;
+    // A pending wait ends no later than this deadline (see wait_deadline): it re-arms itself
+    // when it fires.
+    if (!deadline_wait_pending_) wait_deadline();
 }
 
-void HttpSession::wait_idle_deadline() {
-    idle_wait_pending_ = true;
-    idle_timer_.expires_at(idle_deadline_);
+void HttpSession::wait_deadline() {
+    // Never longer than the shorter of the two timeouts: every deadline set later is at least
+    // that far away, so it cannot pass before this wait ends.
+    const auto& cfg = ctx_->cfg;
+    const std::chrono::steady_clock::duration period =
+        std::min(cfg.client_idle_timeout, cfg.upstream_timeout);
+    deadline_wait_pending_ = true;
+    deadline_timer_.expires_at(std::min(deadline_, std::chrono::steady_clock::now() + period));
     // A weak reference: the wait must not keep a closed connection alive until it fires.
-    idle_timer_.async_wait([weak = weak_from_this()](beast::error_code ec) {
-        on_idle_timer(weak, ec);
-    });
+    deadline_timer_.async_wait(exact_memory([weak = weak_from_this()](beast::error_code ec) {
+        on_deadline(weak, ec);
+    }));
 }
 
-void HttpSession::on_idle_timer(const std::weak_ptr<HttpSession>& weak, beast::error_code ec) {
+void HttpSession::on_deadline(const std::weak_ptr<HttpSession>& weak, beast::error_code ec) {
     const auto self = weak.lock();
     if (!self) return;
-    self->idle_wait_pending_ = false;
+    self->deadline_wait_pending_ = false;
     if (ec == net::error::operation_aborted || self->closed_ || self->handed_off_) return;
-    // No deadline: an exchange is open; the next set_idle_deadline() starts a wait again.
-    if (self->idle_deadline_ == std::chrono::steady_clock::time_point::max()) return;
-    if (std::chrono::steady_clock::now() < self->idle_deadline_) return self->wait_idle_deadline();
-    // Idle too long: whatever is pending (a read or a write) ends with the socket.
+    // No deadline (lingering): nothing to watch until one is set again.
+    if (self->deadline_ == std::chrono::steady_clock::time_point::max()) return;
+    if (std::chrono::steady_clock::now() < self->deadline_) return self->wait_deadline();
+    if (self->exchange_active_) {
+        // The upstream took too long: the exchange ends with a timeout and the client gets 504.
+        if (auto exchange = self->exchange_.lock()) exchange->expire();
+        return;
+    }
+    // The client was idle too long: whatever is pending (a read or a write) ends with the socket.
     self->close();
 }
 

@@ -60,23 +60,23 @@ private:
     void on_linger(boost::beast::error_code ec, std::size_t);
     void close();
     void release_buffers();
-    // The client's idle deadline (waiting for a request, or for the client to take a
-    // response): moved by assignment, checked by one timer that is re-armed only when it fires.
-    // Beast's per-operation timeout cost a timer wait and its cancelled completion on every
-    // read and write.
-    void set_idle_deadline();
-    void clear_idle_deadline() { idle_deadline_ = std::chrono::steady_clock::time_point::max(); }
-    void wait_idle_deadline();
-    static void on_idle_timer(const std::weak_ptr<HttpSession>& weak, boost::beast::error_code ec);
+    // One deadline per connection: the client's while it is waited for (a request, or taking
+    // a response), the upstream's while an exchange is open (its whole round trip). Moved by
+    // assignment and checked by one timer that re-arms itself only when it fires: per-request
+    // timers cost a wait and its cancelled completion on every read, write and exchange.
+    void set_deadline(std::chrono::steady_clock::duration after);
+    void clear_deadline() { deadline_ = std::chrono::steady_clock::time_point::max(); }
+    void wait_deadline();
+    static void on_deadline(const std::weak_ptr<HttpSession>& weak, boost::beast::error_code ec);
 
     std::shared_ptr<Context> ctx_;
     std::shared_ptr<DelayedWatches> watches_;
     StrandStream stream_;
     OpenConnection open_;
     Strand strand_; // survives the hand-off of stream_
-    StrandTimer idle_timer_;
-    std::chrono::steady_clock::time_point idle_deadline_ = std::chrono::steady_clock::time_point::max();
-    bool idle_wait_pending_ = false;
+    StrandTimer deadline_timer_;
+    std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
+    bool deadline_wait_pending_ = false;
     boost::asio::ip::address peer_;
     boost::beast::flat_buffer buffer_;
     // Allocated only while a request is read / a response written: a held long-poll keeps

@@ -36,7 +36,7 @@ UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand,
                                    const UpstreamUrl& upstream, std::string request, bool head)
     : ctx_(std::move(ctx)), strand_(std::move(strand)), upstream_(upstream),
       key_(ctx_->host(upstream)), request_(std::move(request)), head_(head),
-      deadline_(strand_) {}
+      connect_deadline_(strand_) {}
 
 void UpstreamExchange::start(Handler done) {
     done_ = std::move(done);
@@ -55,27 +55,33 @@ void UpstreamExchange::cancel() {
     if (resolver_) resolver_->cancel();
     beast::error_code ignored;
     if (socket_) socket_->close(ignored);
-    deadline_.cancel();
+    connect_deadline_.cancel();
 }
 
 void UpstreamExchange::connect() {
     from_pool_ = false;
     socket_.reset();
     resolver_.emplace(ctx_->io);
-    // The resolver has no timer of its own; numeric hosts resolve at once.
+    // The resolver has no timer of its own: the client connection's deadline bounds it
+    // (expire()). Numeric hosts resolve at once.
     resolver_->async_resolve(upstream_.host, std::to_string(upstream_.port),
                              bind(&UpstreamExchange::on_resolve));
 }
 
 void UpstreamExchange::on_resolve(beast::error_code ec, IoResolver::results_type results) {
     if (cancelled_) return;
+    if (timed_out_) return fail(beast::error::timeout, "resolve");
     if (ec) return fail(ec, "resolve");
     socket_.emplace(ctx_->io);
-    arm_deadline(ctx_->cfg.connect_timeout);
+    connecting_ = true;
+    connect_deadline_.expires_after(ctx_->cfg.connect_timeout);
+    connect_deadline_.async_wait(bind(&UpstreamExchange::on_connect_deadline));
     net::async_connect(*socket_, results, bind(&UpstreamExchange::on_connect));
 }
 
 void UpstreamExchange::on_connect(beast::error_code ec, tcp::endpoint) {
+    connecting_ = false;
+    connect_deadline_.cancel(); // from here on, the client connection's deadline bounds it
     if (cancelled_) return;
     if (timed_out_) return fail(beast::error::timeout, "connect");
     if (ec) return fail(ec, "connect");
@@ -84,14 +90,13 @@ void UpstreamExchange::on_connect(beast::error_code ec, tcp::endpoint) {
     send();
 }
 
-void UpstreamExchange::arm_deadline(std::chrono::steady_clock::duration after) {
-    deadline_.expires_after(after);
-    deadline_.async_wait(bind(&UpstreamExchange::on_deadline));
+void UpstreamExchange::on_connect_deadline(beast::error_code ec) {
+    if (ec || !connecting_) return;
+    expire();
 }
 
-void UpstreamExchange::on_deadline(beast::error_code ec) {
-    if (ec || cancelled_ || !done_) return;
-    if (deadline_.expiry() > std::chrono::steady_clock::now()) return; // re-armed meanwhile
+void UpstreamExchange::expire() {
+    if (cancelled_ || !done_ || timed_out_) return;
     // Whatever is pending completes with operation_aborted and reports the timeout.
     timed_out_ = true;
     if (resolver_) resolver_->cancel();
@@ -100,9 +105,8 @@ void UpstreamExchange::on_deadline(beast::error_code ec) {
 }
 
 void UpstreamExchange::send() {
-    // One deadline for write + response: it must exceed the longest BOSH hold (`wait`, up to
-    // 120 s on Prosody) so no long-poll is ever cut by boshtap.
-    arm_deadline(ctx_->cfg.upstream_timeout);
+    // Write + response are bounded by the client connection's deadline (upstream_timeout,
+    // which must exceed the longest BOSH hold: `wait`, up to 120 s on Prosody), see expire().
     net::async_write(*socket_, net::buffer(request_), bind(&UpstreamExchange::on_write));
 }
 
@@ -187,7 +191,6 @@ void UpstreamExchange::on_read(beast::error_code ec, std::size_t) {
     result.outcome = UpstreamResult::Outcome::ok;
     result.response = parser_->release();
     parser_.reset();
-    deadline_.cancel();
     if (reusable) {
         ctx_->pool.give(key_, std::move(*socket_));
     } else {
@@ -201,7 +204,7 @@ void UpstreamExchange::on_read(beast::error_code ec, std::size_t) {
 void UpstreamExchange::fail(beast::error_code ec, const char* stage) {
     beast::error_code ignored;
     if (socket_) socket_->close(ignored);
-    deadline_.cancel();
+    connect_deadline_.cancel();
     UpstreamResult result;
     if (ec == beast::error::timeout) {
         result.outcome = UpstreamResult::Outcome::timeout;

@@ -1,7 +1,8 @@
 #pragma once
 // One request/response with an upstream over a pooled keep-alive connection (HTTP/1.1).
-// One deadline per exchange (not one per socket operation), and nothing but a readiness wait
-// while the server holds the request: the response parser and its buffer are made only when
+// A timer only for a new connection's connect (the exchange as a whole is bounded by the client
+// connection's deadline, see HttpSession), and nothing but a readiness wait while the server
+// holds the request: the response parser and its buffer are made only when
 // the first response bytes arrive, so a held long-poll costs little memory.
 #include "context.hpp"
 #include "executors.hpp"
@@ -40,13 +41,15 @@ public:
     void start(Handler done);
     // On the strand: drop the exchange (the client left); the connection is closed, not pooled.
     void cancel();
+    // On the strand: the client connection's deadline for this exchange (upstream_timeout from
+    // the request) passed. Whatever is pending ends, and `done` reports a timeout.
+    void expire();
 
 private:
     void connect();
     void on_resolve(boost::beast::error_code ec, boost::asio::ip::tcp::resolver::results_type results);
     void on_connect(boost::beast::error_code ec, boost::asio::ip::tcp::endpoint);
-    void arm_deadline(std::chrono::steady_clock::duration after);
-    void on_deadline(boost::beast::error_code ec);
+    void on_connect_deadline(boost::beast::error_code ec);
     void send();
     void on_write(boost::beast::error_code ec, std::size_t);
     void release_request();
@@ -69,13 +72,14 @@ private:
     Handler done_;
     std::optional<IoResolver> resolver_;
     std::optional<UpstreamSocket> socket_;
-    StrandTimer deadline_; // connect, then write + whole response
+    StrandTimer connect_deadline_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
     bool from_pool_ = false;
     bool retried_ = false;
     bool cancelled_ = false;
     bool timed_out_ = false;
+    bool connecting_ = false;
 };
 
 } // namespace boshtap::proxy

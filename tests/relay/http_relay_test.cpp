@@ -417,6 +417,34 @@ TEST_CASE("upstream silent past upstream_timeout -> 504", "[relay][http][timeout
     CHECK(relay.tap.count("http_response") == 0);
 }
 
+TEST_CASE("upstream_timeout bounds each exchange on a kept-alive connection, whatever the client "
+          "idle timeout",
+          "[relay][http][timeouts]") {
+    // One deadline per client connection serves both timeouts; the upstream's, shorter here,
+    // must still cut the second exchange on time.
+    Upstream up([](const Request&, int index) {
+        return index == 0 ? ok() : Reply{"", false, 0ms, true};
+    });
+    auto cfg = config(up.port());
+    cfg.client_idle_timeout = std::chrono::seconds(30);
+    cfg.upstream_timeout = std::chrono::seconds(1);
+    Relay relay(cfg);
+    auto socket = connect(relay.port());
+    beast::flat_buffer buffer;
+    auto req = post("/http-bind", kBody);
+    req.set(http::field::host, "meet.example");
+    req.prepare_payload();
+    CHECK(exchange(socket, buffer, req).result_int() == 200);
+    std::this_thread::sleep_for(300ms);
+    const auto sent = std::chrono::steady_clock::now();
+    const auto res = exchange(socket, buffer, req);
+    const auto took = std::chrono::steady_clock::now() - sent;
+    CHECK(res.result_int() == 504);
+    CHECK(took > 900ms);
+    CHECK(took < 2500ms);
+    CHECK(relay.stats().upstream_timeouts == 1);
+}
+
 TEST_CASE("upstream refused, dropped or garbage -> 502", "[relay][http]") {
     SECTION("connection refused") {
         Relay relay(config(closed_port()));
