@@ -24,6 +24,14 @@ Reply ok(const std::string& body = kReply,
     return {raw_response(200, "OK", headers, body)};
 }
 
+// kBody to the BOSH path with a Host, framed: ready to write.
+Request bosh_post() {
+    auto req = post("/http-bind", kBody);
+    req.set(http::field::host, "meet.example");
+    req.prepare_payload();
+    return req;
+}
+
 } // namespace
 
 TEST_CASE("POST on the BOSH path: bytes unchanged both ways, query appended, tapped",
@@ -363,9 +371,7 @@ TEST_CASE("a client idle past the client idle timeout is closed: between request
     SECTION("between keep-alive requests") {
         auto socket = connect(relay.port());
         beast::flat_buffer buffer;
-        auto req = post("/http-bind", kBody);
-        req.set(http::field::host, "meet.example");
-        req.prepare_payload();
+        auto req = bosh_post();
         CHECK(exchange(socket, buffer, req).result_int() == 200);
         std::this_thread::sleep_for(600ms); // a request inside the timeout keeps it open
         CHECK(exchange(socket, buffer, req).result_int() == 200);
@@ -394,9 +400,7 @@ TEST_CASE("a client idle past the client idle timeout is closed: between request
         cfg_big.body_limit = 32 << 20;
         Relay relay_big(cfg_big);
         auto socket = connect(relay_big.port());
-        auto req = post("/http-bind", kBody);
-        req.set(http::field::host, "meet.example");
-        req.prepare_payload();
+        auto req = bosh_post();
         const auto sent = std::chrono::steady_clock::now();
         http::write(socket, req);
         REQUIRE(relay_big.tap.wait_for("http_response", 1, 5000ms));
@@ -431,9 +435,7 @@ TEST_CASE("upstream_timeout bounds each exchange on a kept-alive connection, wha
     Relay relay(cfg);
     auto socket = connect(relay.port());
     beast::flat_buffer buffer;
-    auto req = post("/http-bind", kBody);
-    req.set(http::field::host, "meet.example");
-    req.prepare_payload();
+    auto req = bosh_post();
     CHECK(exchange(socket, buffer, req).result_int() == 200);
     std::this_thread::sleep_for(300ms);
     const auto sent = std::chrono::steady_clock::now();
@@ -523,9 +525,7 @@ TEST_CASE("client gone mid-exchange -> http_failed exactly once", "[relay][http]
     Relay relay(config(up.port()));
     {
         auto socket = connect(relay.port());
-        auto req = post("/http-bind", kBody);
-        req.set(http::field::host, "meet.example");
-        req.prepare_payload();
+        auto req = bosh_post();
         http::write(socket, req);
         REQUIRE(relay.tap.wait_for("http_request", 1));
         for (int i = 0; i < 100 && up.requests().empty(); ++i) std::this_thread::sleep_for(10ms);
@@ -607,9 +607,7 @@ TEST_CASE("graceful stop: in-flight requests finish, idle connections close, run
     Relay relay(config(up.port()));
     auto idle = connect(relay.port());
     auto busy = connect(relay.port());
-    auto req = post("/http-bind", kBody);
-    req.set(http::field::host, "meet.example");
-    req.prepare_payload();
+    auto req = bosh_post();
     http::write(busy, req);
     REQUIRE(relay.tap.wait_for("http_request", 1));
 
@@ -637,9 +635,7 @@ TEST_CASE("stop with a short drain cuts held requests and reports them failed",
     Upstream up([](const Request&, int) { return Reply{"", false, 0ms, true}; });
     Relay relay(config(up.port()));
     auto socket = connect(relay.port());
-    auto req = post("/http-bind", kBody);
-    req.set(http::field::host, "meet.example");
-    req.prepare_payload();
+    auto req = bosh_post();
     http::write(socket, req);
     REQUIRE(relay.tap.wait_for("http_request", 1));
     const auto took = relay.stop_and_join(300ms);
