@@ -427,10 +427,15 @@ struct Tracker::State {
                         std::string_view resource, const PresenceView& p, TimePoint now,
                         Events& out)
     {
-        // The server has let a ghost go: nothing more to wait for.
+        // The server has let a ghost go. Other streams may still have older copies of it in
+        // flight (a newcomer's roster made before this unavailable): they get tombstones, as
+        // for any leave, each ended by that stream's own copy of this unavailable.
         const auto g = room.ghosts.find(resource);
         const bool ghost = g != room.ghosts.end();
-        if (ghost) room.ghosts.erase(g);
+        if (ghost) {
+            room.ghosts.erase(g);
+            tombstone(room, resource, c.get(), nullptr);
+        }
         if (auto t = w.tombstones.find(resource); t != w.tombstones.end()) {
             const bool live = now < t->second;
             w.tombstones.erase(t);

@@ -562,3 +562,25 @@ TEST_CASE("an occupant boshtap ended at its connection's end is not brought back
     h.server("C", avail("alice", "Alice").str(), 30);
     CHECK(h.take().size() == 1);
 }
+
+TEST_CASE("a ghost released on one stream is not brought back by a newcomer's older roster",
+          "[tracker]")
+{
+    // Captured order (Prosody, a hibernated WebSocket session dropped 20 s after boshtap's own
+    // leave): a member's stream shows the server's unavailable before the newcomer's roster,
+    // made earlier, still listing the occupant, has been read.
+    Harness h;
+    h.join_self("A", "alice", "Alice", 1);
+    h.join_self("B", "bob", "Bob", 2);
+    h.tracker.close_conn("A", LeaveReason::disconnected, at(3), h.out);
+    h.take();
+    h.client("C", join_request(occ("carol"), "Carol"), 4);
+    h.server("B", gone("alice").str(), 4.1); // the server let her go
+    h.server("C", avail("alice", "Alice").str(), 4.2); // C's roster, older than that
+    h.self_presence("C", "carol", "Carol", 4.3);
+    h.server("C", gone("alice").str(), 4.4);
+    CHECK_THAT(h.take(), Equals(std::vector<std::string>{"join r@muc.example/carol self"}));
+    // Afterwards the resource is free again on every stream.
+    h.server("C", avail("alice", "Alice").str(), 30);
+    CHECK(h.take().size() == 1);
+}
