@@ -27,6 +27,13 @@ function dropClient(id) {
   }
 }
 
+// End the TCP stream without a close frame (FIN): a client process that exits.
+function endClient(id) {
+  const client = clients.get(id);
+  if (!client) return;
+  for (const ws of client.sockets) if (ws._socket) ws._socket.end();
+}
+
 // A tab that closes: the browser sends a close frame (1001) and no XMPP <close/>.
 function closeClient(id, code = 1001) {
   const client = clients.get(id);
@@ -65,4 +72,4 @@ function serverClosed(id) {
   return Boolean(clients.get(id) && clients.get(id).serverClosed);
 }
 
-module.exports = { RecordingWebSocket, serverClosed, registerClient, unregisterClient, dropClient, closeClient };
+module.exports = { RecordingWebSocket, serverClosed, registerClient, unregisterClient, dropClient, endClient, closeClient };
