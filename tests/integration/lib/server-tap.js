@@ -1,7 +1,8 @@
 'use strict';
 // The server-side tap: a plain TCP relay in front of the XMPP server's HTTP port that forwards
 // every byte unchanged and records, as JSON Lines, what the server received and sent: each HTTP
-// exchange (request and response bodies, keyed by BOSH sid and rid) and each WebSocket message.
+// exchange (request and response bodies, keyed by BOSH sid and rid), each WebSocket message and
+// close frame, and when a WebSocket's client side ended.
 // The wire check compares these records with what the clients recorded on their side of
 // nginx (and boshtap): equal bytes mean the proxies forwarded them unchanged.
 const net = require('node:net');
@@ -87,6 +88,14 @@ async function startServerTap({ port, upstreamPort, file }) {
         write({ kind: 'http', conn, request: req.startLine, ...boshKey(req.body.toString('utf8')), req_b64: req.body.toString('base64'), status: null, res_b64: null });
       }
     };
+    // When the end of the client's side (FIN, reset) reached the server's side of the tap.
+    let clientEnded = false;
+    const clientEnd = () => {
+      if (ws && !clientEnded) write({ kind: 'ws-client-end', conn });
+      clientEnded = true;
+    };
+    client.on('end', clientEnd);
+    client.on('close', clientEnd);
     client.on('end', () => upstream.end());
     upstream.on('end', () => { resParser.end(); client.end(); });
     client.on('error', () => upstream.destroy());
