@@ -204,7 +204,6 @@ void UpstreamExchange::on_read(beast::error_code ec, std::size_t) {
 void UpstreamExchange::fail(beast::error_code ec, const char* stage) {
     beast::error_code ignored;
     if (socket_) socket_->close(ignored);
-    connect_deadline_.cancel();
     UpstreamResult result;
     if (ec == beast::error::timeout) {
         result.outcome = UpstreamResult::Outcome::timeout;
