@@ -1,8 +1,8 @@
 #pragma once
 // Arms the client-gone watch only for exchanges still open after a short delay. Most BOSH
 // exchanges are answered within milliseconds and never need it, while arming it costs an
-// epoll_ctl and cancelling it a completion on every request. One timer for all connections,
-// running only while something is queued; entries are never cancelled, a session ignores an
+// epoll_ctl and cancelling it a completion on every request. One timer for all connections of
+// a worker (and used on its thread only), running only while something is queued; entries are never cancelled, a session ignores an
 // entry for an exchange that has already ended. The timer fires at most once per tick (a fifth
 // of the delay): under load a request comes every few microseconds, and a timer re-armed for
 // each entry would cost a timerfd_settime and a handler per request.
@@ -12,7 +12,6 @@
 #include <cstdint>
 #include <deque>
 #include <memory>
-#include <mutex>
 #include <vector>
 
 namespace boshtap::proxy {
@@ -22,7 +21,7 @@ class HttpSession;
 class DelayedWatches : public std::enable_shared_from_this<DelayedWatches> {
 public:
     DelayedWatches(IoExecutor io, std::chrono::steady_clock::duration delay);
-    // Thread-safe. The delay after `started`, or up to a tick later, `session` is asked to
+    // On the worker's thread. The delay after `started`, or up to a tick later, `session` is asked to
     // watch if `exchange` is still open.
     void add(std::weak_ptr<HttpSession> session, std::uint64_t exchange,
              std::chrono::steady_clock::time_point started);
@@ -37,11 +36,9 @@ private:
 
     const std::chrono::steady_clock::duration delay_;
     const std::chrono::steady_clock::duration tick_;
-    Strand strand_;
-    StrandTimer timer_; // used on strand_ only
-    std::mutex mutex_;
+    IoTimer timer_;
     std::deque<Entry> queue_; // in due order (one delay for all)
-    std::vector<Entry> due_;  // on_timer's, kept for its capacity (strand_ only)
+    std::vector<Entry> due_;  // on_timer's, kept for its capacity
     bool running_ = false;    // the timer is armed or about to be
 };
 

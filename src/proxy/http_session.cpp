@@ -46,42 +46,38 @@ bool has_no_content(unsigned status, bool head) {
 } // namespace
 
 DelayedWatches::DelayedWatches(IoExecutor io, std::chrono::steady_clock::duration delay)
-    : delay_(delay), tick_(delay / 5), strand_(net::make_strand(io)), timer_(strand_) {}
+    : delay_(delay), tick_(delay / 5), timer_(std::move(io)) {}
 
 void DelayedWatches::add(std::weak_ptr<HttpSession> session, std::uint64_t exchange,
                          std::chrono::steady_clock::time_point started) {
-    std::lock_guard lock(mutex_);
     queue_.push_back({started + delay_, std::move(session), exchange});
     if (running_) return;
     running_ = true;
-    net::post(strand_, [self = shared_from_this()] { self->on_timer(); });
+    net::post(timer_.get_executor(), [self = shared_from_this()] { self->on_timer(); });
 }
 
 void DelayedWatches::on_timer() {
     const auto now = std::chrono::steady_clock::now();
-    {
-        std::lock_guard lock(mutex_);
-        while (!queue_.empty() && queue_.front().due <= now) {
-            due_.push_back(std::move(queue_.front()));
-            queue_.pop_front();
-        }
-        if (queue_.empty()) {
-            running_ = false;
-        } else {
-            timer_.expires_at(std::max(queue_.front().due, now + tick_));
-            timer_.async_wait([self = shared_from_this()](beast::error_code) { self->on_timer(); });
-        }
+    while (!queue_.empty() && queue_.front().due <= now) {
+        due_.push_back(std::move(queue_.front()));
+        queue_.pop_front();
     }
+    if (queue_.empty()) {
+        running_ = false;
+    } else {
+        timer_.expires_at(std::max(queue_.front().due, now + tick_));
+        timer_.async_wait([self = shared_from_this()](beast::error_code) { self->on_timer(); });
+    }
+    // A session may add() while it is asked to watch: due_ is not touched by add().
     for (auto& entry : due_)
         if (auto session = entry.session.lock()) session->watch_if_open(entry.exchange);
     due_.clear();
 }
 
-HttpSession::HttpSession(std::shared_ptr<Context> ctx, std::shared_ptr<DelayedWatches> watches,
-                         StrandSocket&& socket)
-    : ctx_(std::move(ctx)), watches_(std::move(watches)), stream_(std::move(socket)),
-      open_(ctx_->stats),
-      strand_(stream_.get_executor()), deadline_timer_(strand_) {
+HttpSession::HttpSession(std::shared_ptr<Context> ctx, Worker& worker, IoSocket&& socket)
+    : ctx_(std::move(ctx)), watches_(worker.watches), stream_(std::move(socket)),
+      open_(ctx_->stats, worker),
+      executor_(stream_.get_executor()), deadline_timer_(executor_) {
     beast::error_code ec;
     const auto endpoint = stream_.socket().remote_endpoint(ec);
     if (!ec) peer_ = unmap(endpoint.address());
@@ -95,14 +91,14 @@ HttpSession::~HttpSession() {
 
 void HttpSession::run() {
     const bool draining = ctx_->registry.add(this, weak_from_this());
-    net::dispatch(strand_, [self = shared_from_this(), draining] {
+    net::dispatch(executor_, [self = shared_from_this(), draining] {
         self->draining_ = draining;
         self->do_read();
     });
 }
 
 void HttpSession::shutdown(bool hard) {
-    net::post(strand_, [self = shared_from_this(), hard] {
+    net::post(executor_, [self = shared_from_this(), hard] {
         if (self->closed_ || self->handed_off_) return;
         self->draining_ = true;
         if (hard) return self->client_gone();
@@ -248,8 +244,8 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     }
 
     started_ = std::chrono::steady_clock::now();
-    auto exchange = std::make_shared<UpstreamExchange>(ctx_, strand_, upstream, std::move(wire),
-                                                       head_);
+    auto exchange = std::make_shared<UpstreamExchange>(ctx_, executor_, open_.worker().pool,
+                                                       upstream, std::move(wire), head_);
     exchange_ = exchange;
     exchange_active_ = true;
     // A held long-poll is bounded by upstream_timeout only (it must exceed BOSH `wait`).
@@ -257,17 +253,11 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     exchange->start([self = shared_from_this()](UpstreamResult&& result) {
         self->on_upstream(std::move(result));
     });
-    open_exchange_.store(++exchange_seq_, std::memory_order_relaxed);
-    watches_->add(weak_from_this(), exchange_seq_, started_);
+    watches_->add(weak_from_this(), ++exchange_seq_, started_);
 }
 
 void HttpSession::watch_if_open(std::uint64_t exchange) {
-    // Most exchanges are answered before the delay: skip the post for them (the check on the
-    // strand below is the one that counts).
-    if (open_exchange_.load(std::memory_order_relaxed) != exchange) return;
-    net::post(strand_, [self = shared_from_this(), exchange] {
-        if (self->exchange_active_ && self->exchange_seq_ == exchange) self->arm_client_watch();
-    });
+    if (exchange_active_ && exchange_seq_ == exchange) arm_client_watch();
 }
 
 void HttpSession::arm_client_watch() {
@@ -300,7 +290,6 @@ void HttpSession::client_gone() {
     if (auto exchange = exchange_.lock()) exchange->cancel();
     exchange_.reset();
     exchange_active_ = false;
-    open_exchange_.store(0, std::memory_order_relaxed);
     if (tap_pending_) {
         tap_pending_ = false;
         ctx_->tap.http_failed(tap_exchange_);
@@ -311,7 +300,6 @@ void HttpSession::client_gone() {
 void HttpSession::on_upstream(UpstreamResult&& result) {
     exchange_.reset();
     exchange_active_ = false;
-    open_exchange_.store(0, std::memory_order_relaxed);
     if (watch_pending_) {
         beast::error_code ignored;
         stream_.socket().cancel(ignored);

@@ -14,7 +14,6 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <array>
-#include <atomic>
 #include <chrono>
 #include <memory>
 #include <optional>
@@ -23,14 +22,13 @@ namespace boshtap::proxy {
 
 class HttpSession : public std::enable_shared_from_this<HttpSession>, public Closable {
 public:
-    // `socket` must carry its own strand executor (accepted with make_strand).
-    HttpSession(std::shared_ptr<Context> ctx, std::shared_ptr<DelayedWatches> watches,
-                StrandSocket&& socket);
+    // `socket` lives on `worker`'s io_context, and so does everything of this connection.
+    HttpSession(std::shared_ptr<Context> ctx, Worker& worker, IoSocket&& socket);
     ~HttpSession() override;
 
     void run();
     void shutdown(bool hard) override;
-    // From DelayedWatches (any thread): watch the client if `exchange` is still open.
+    // From the worker's DelayedWatches: watch the client if `exchange` is still open.
     void watch_if_open(std::uint64_t exchange);
 
 private:
@@ -71,10 +69,10 @@ private:
 
     std::shared_ptr<Context> ctx_;
     std::shared_ptr<DelayedWatches> watches_;
-    StrandStream stream_;
+    IoStream stream_;
     OpenConnection open_;
-    Strand strand_; // survives the hand-off of stream_
-    StrandTimer deadline_timer_;
+    IoExecutor executor_; // survives the hand-off of stream_
+    IoTimer deadline_timer_;
     std::chrono::steady_clock::time_point deadline_ = std::chrono::steady_clock::time_point::max();
     bool deadline_wait_pending_ = false;
     boost::asio::ip::address peer_;
@@ -98,8 +96,6 @@ private:
     std::chrono::steady_clock::time_point started_{}; // of the upstream exchange (latency)
     std::uint64_t tap_exchange_ = 0;
     std::uint64_t exchange_seq_ = 0; // which exchange a delayed watch is for
-    // exchange_seq_ while an exchange is open, else 0; read by DelayedWatches' thread.
-    std::atomic<std::uint64_t> open_exchange_{0};
     bool tap_pending_ = false;   // http_request reported, response/failure not yet
     bool exchange_active_ = false;
     bool watch_pending_ = false;

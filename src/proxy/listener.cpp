@@ -16,14 +16,9 @@ namespace net = boost::asio;
 namespace beast = boost::beast;
 using tcp = net::ip::tcp;
 
-// An exchange open this long may be a held long-poll: only then is nginx's socket watched
-// for a client that gives up (see DelayedWatches).
-constexpr auto kClientWatchDelay = std::chrono::milliseconds(50);
-
-Listener::Listener(net::io_context& ioc, std::shared_ptr<Context> ctx)
-    : ioc_(ioc), ctx_(std::move(ctx)), strand_(net::make_strand(ioc)), acceptor_(strand_),
-      retry_(strand_),
-      watches_(std::make_shared<DelayedWatches>(ioc.get_executor(), kClientWatchDelay)) {
+Listener::Listener(std::span<const std::unique_ptr<Worker>> workers, std::shared_ptr<Context> ctx)
+    : workers_(workers), ctx_(std::move(ctx)), acceptor_(workers_.front()->io.get_executor()),
+      retry_(acceptor_.get_executor()) {
     const auto& cfg = ctx_->cfg;
     auto where = [&] { return fmt::format("cannot listen on {}:{}", cfg.listen_address, cfg.listen_port); };
     beast::error_code ec;
@@ -39,11 +34,12 @@ Listener::Listener(net::io_context& ioc, std::shared_ptr<Context> ctx)
 }
 
 void Listener::run() {
-    net::dispatch(strand_, beast::bind_front_handler(&Listener::accept, shared_from_this()));
+    net::dispatch(acceptor_.get_executor(),
+                  beast::bind_front_handler(&Listener::accept, shared_from_this()));
 }
 
 void Listener::stop() {
-    net::post(strand_, [self = shared_from_this()] {
+    net::post(acceptor_.get_executor(), [self = shared_from_this()] {
         self->stopped_ = true;
         beast::error_code ignored;
         self->acceptor_.close(ignored);
@@ -53,13 +49,29 @@ void Listener::stop() {
 
 void Listener::accept() {
     if (stopped_) return;
-    // Each connection gets its own strand: its handlers never run concurrently, while
-    // different connections use all I/O threads.
-    acceptor_.async_accept(net::make_strand(ioc_),
-                           beast::bind_front_handler(&Listener::on_accept, shared_from_this()));
+    // The connection's socket is made on its worker's io_context: from here on, all of it runs
+    // on that one thread.
+    Worker& worker = least_loaded();
+    acceptor_.async_accept(worker.io.get_executor(),
+                           [self = shared_from_this(), &worker](beast::error_code ec, IoSocket socket) {
+                               self->on_accept(worker, ec, std::move(socket));
+                           });
 }
 
-void Listener::on_accept(beast::error_code ec, StrandSocket socket) {
+// The worker with the fewest open connections, the first of equals (so a quiet server keeps
+// using the first worker's warm upstream pool). Connections are long-lived (nginx keeps its
+// upstream connections, a WebSocket lasts a meeting), so a new one goes where the fewest
+// already are; a connection never moves between threads.
+Worker& Listener::least_loaded() {
+    Worker* best = workers_.front().get();
+    for (const auto& w : workers_.subspan(1))
+        if (w->connections.load(std::memory_order_relaxed) <
+            best->connections.load(std::memory_order_relaxed))
+            best = w.get();
+    return *best;
+}
+
+void Listener::on_accept(Worker& worker, beast::error_code ec, IoSocket socket) {
     if (stopped_) return;
     if (ec) {
         // E.g. EMFILE: back off briefly instead of spinning, and say so once a minute.
@@ -80,7 +92,7 @@ void Listener::on_accept(beast::error_code ec, StrandSocket socket) {
     }
     ctx_->stats.connections_accepted.fetch_add(1, std::memory_order_relaxed);
     socket.set_option(tcp::no_delay(true), ec);
-    std::make_shared<HttpSession>(ctx_, watches_, std::move(socket))->run();
+    std::make_shared<HttpSession>(ctx_, worker, std::move(socket))->run();
     accept();
 }
 

@@ -1,5 +1,5 @@
 #pragma once
-// Live connections, so stop() can drain them. Each entry closes itself on its own strand.
+// Live connections, so stop() can drain them. Each entry closes itself on its own worker.
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -12,7 +12,7 @@ class Closable {
 public:
     virtual ~Closable() = default;
     // hard = false: finish what is in flight, then close (drain). hard = true: close now.
-    // Thread-safe: implementations post to their strand.
+    // Thread-safe: implementations post to their worker.
     virtual void shutdown(bool hard) = 0;
 };
 

@@ -1,6 +1,5 @@
 #include "upstream_exchange.hpp"
 
-#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/error.hpp>
 #include <boost/asio/write.hpp>
@@ -29,18 +28,19 @@ constexpr std::size_t kReadBuffer = 4096;
 } // namespace
 
 template <class F> auto UpstreamExchange::bind(F f) {
-    return net::bind_executor(strand_, beast::bind_front_handler(f, shared_from_this()));
+    return beast::bind_front_handler(f, shared_from_this());
 }
 
-UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand,
-                                   const UpstreamUrl& upstream, std::string request, bool head)
-    : ctx_(std::move(ctx)), strand_(std::move(strand)), upstream_(upstream),
+UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, IoExecutor executor,
+                                   UpstreamPool& pool, const UpstreamUrl& upstream,
+                                   std::string request, bool head)
+    : ctx_(std::move(ctx)), executor_(std::move(executor)), pool_(pool), upstream_(upstream),
       key_(ctx_->host(upstream)), request_(std::move(request)), head_(head),
-      connect_deadline_(strand_) {}
+      connect_deadline_(executor_) {}
 
 void UpstreamExchange::start(Handler done) {
     done_ = std::move(done);
-    if (auto socket = ctx_->pool.take(key_)) {
+    if (auto socket = pool_.take(key_)) {
         from_pool_ = true;
         socket_.emplace(std::move(*socket));
         send();
@@ -61,7 +61,7 @@ void UpstreamExchange::cancel() {
 void UpstreamExchange::connect() {
     from_pool_ = false;
     socket_.reset();
-    resolver_.emplace(ctx_->io);
+    resolver_.emplace(executor_);
     // The resolver has no timer of its own: the client connection's deadline bounds it
     // (expire()). Numeric hosts resolve at once.
     resolver_->async_resolve(upstream_.host, std::to_string(upstream_.port),
@@ -72,7 +72,7 @@ void UpstreamExchange::on_resolve(beast::error_code ec, IoResolver::results_type
     if (cancelled_) return;
     if (timed_out_) return fail(beast::error::timeout, "resolve");
     if (ec) return fail(ec, "resolve");
-    socket_.emplace(ctx_->io);
+    socket_.emplace(executor_);
     connecting_ = true;
     connect_deadline_.expires_after(ctx_->cfg.connect_timeout);
     connect_deadline_.async_wait(bind(&UpstreamExchange::on_connect_deadline));
@@ -192,7 +192,7 @@ void UpstreamExchange::on_read(beast::error_code ec, std::size_t) {
     result.response = parser_->release();
     parser_.reset();
     if (reusable) {
-        ctx_->pool.give(key_, std::move(*socket_));
+        pool_.give(key_, std::move(*socket_));
     } else {
         beast::error_code ignored;
         socket_->close(ignored);

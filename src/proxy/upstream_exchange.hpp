@@ -32,16 +32,18 @@ class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 public:
     using Handler = std::function<void(UpstreamResult&&)>;
 
-    // `strand`: the client connection's executor; every completion runs there. `request`: the
-    // whole request as it goes on the wire (wire_forwarded_request()); `head`: it is a HEAD request.
-    UpstreamExchange(std::shared_ptr<Context> ctx, Strand strand, const UpstreamUrl& upstream,
-                     std::string request, bool head);
+    // `executor`: the client connection's (its worker's io_context); the upstream socket lives
+    // there too, and every completion runs there. `pool`: that worker's idle connections.
+    // `request`: the whole request as it goes on the wire (wire_forwarded_request()); `head`:
+    // it is a HEAD request.
+    UpstreamExchange(std::shared_ptr<Context> ctx, IoExecutor executor, UpstreamPool& pool,
+                     const UpstreamUrl& upstream, std::string request, bool head);
 
-    // `done` is called exactly once on the strand, unless cancel() comes first.
+    // `done` is called exactly once, unless cancel() comes first.
     void start(Handler done);
-    // On the strand: drop the exchange (the client left); the connection is closed, not pooled.
+    // Drop the exchange (the client left); the connection is closed, not pooled.
     void cancel();
-    // On the strand: the client connection's deadline for this exchange (upstream_timeout from
+    // The client connection's deadline for this exchange (upstream_timeout from
     // the request) passed. Whatever is pending ends, and `done` reports a timeout.
     void expire();
 
@@ -64,15 +66,16 @@ private:
     template <class F> auto bind(F f);
 
     std::shared_ptr<Context> ctx_;
-    Strand strand_;
+    IoExecutor executor_;
+    UpstreamPool& pool_;
     const UpstreamUrl& upstream_;
     const std::string& key_; // host:port, kept by the Context
     std::string request_; // on the wire; kept for the one retry while that is still possible
     const bool head_;
     Handler done_;
     std::optional<IoResolver> resolver_;
-    std::optional<UpstreamSocket> socket_;
-    StrandTimer connect_deadline_;
+    std::optional<IoSocket> socket_;
+    IoTimer connect_deadline_;
     boost::beast::flat_buffer buffer_;
     std::optional<boost::beast::http::response_parser<boost::beast::http::string_body>> parser_;
     bool from_pool_ = false;

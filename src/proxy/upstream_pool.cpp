@@ -10,7 +10,7 @@ constexpr auto kTrustedIdle = std::chrono::seconds(1);
 
 // A pooled connection the server has closed (FIN pending) or that holds unexpected bytes is
 // useless; a non-blocking peek finds out without disturbing a healthy one.
-bool looks_open(UpstreamSocket& socket) {
+bool looks_open(IoSocket& socket) {
     return socket.is_open() && peek_socket(socket.native_handle()) == Peeked::nothing;
 }
 
@@ -19,7 +19,7 @@ bool looks_open(UpstreamSocket& socket) {
 UpstreamPool::UpstreamPool(std::size_t max_idle, std::chrono::steady_clock::duration idle_ttl)
     : max_idle_(max_idle), idle_ttl_(idle_ttl) {}
 
-std::optional<UpstreamSocket> UpstreamPool::take(const std::string& key) {
+std::optional<IoSocket> UpstreamPool::take(const std::string& key) {
     const auto now = std::chrono::steady_clock::now();
     std::lock_guard lock(mutex_);
     auto it = idle_.find(key);
@@ -40,7 +40,7 @@ std::optional<UpstreamSocket> UpstreamPool::take(const std::string& key) {
     return std::nullopt;
 }
 
-void UpstreamPool::give(const std::string& key, UpstreamSocket socket) {
+void UpstreamPool::give(const std::string& key, IoSocket socket) {
     std::lock_guard lock(mutex_);
     auto& list = idle_[key];
     if (max_idle_ == 0) return; // the socket closes as it goes out of scope

@@ -1,5 +1,6 @@
 #pragma once
-// Idle keep-alive connections to the upstreams, shared by all connections and threads.
+// Idle keep-alive connections to the upstreams: one pool per worker, shared by the connections
+// on its thread (a socket belongs to its worker's io_context).
 #include "executors.hpp"
 
 #include <boost/asio/ip/tcp.hpp>
@@ -21,16 +22,16 @@ public:
     UpstreamPool(std::size_t max_idle, std::chrono::steady_clock::duration idle_ttl);
 
     // An idle connection to `key` (host:port) that still looks open, if any. The socket has
-    // no pending operations; callers bind their handlers to their own strand.
-    std::optional<UpstreamSocket> take(const std::string& key);
+    // no pending operations.
+    std::optional<IoSocket> take(const std::string& key);
     // Returns a connection whose last response was complete and keep-alive.
-    void give(const std::string& key, UpstreamSocket socket);
+    void give(const std::string& key, IoSocket socket);
     void clear();
     std::size_t idle() const;
 
 private:
     struct Idle {
-        UpstreamSocket socket;
+        IoSocket socket;
         std::chrono::steady_clock::time_point since;
     };
     const std::size_t max_idle_;

@@ -29,7 +29,7 @@ constexpr auto handshake_timeout = std::chrono::seconds(30);
 
 } // namespace
 
-WebSocketRelay::WebSocketRelay(std::shared_ptr<Context> ctx, StrandStream&& stream,
+WebSocketRelay::WebSocketRelay(std::shared_ptr<Context> ctx, IoStream&& stream,
                                OpenConnection&& open, net::ip::address peer, Request&& upgrade)
     : ctx_(std::move(ctx)), open_(std::move(open)), id_(next_id()), client_(std::move(stream)),
       upstream_(client_.get_executor()), peer_(peer), upgrade_(std::move(upgrade)),
@@ -73,7 +73,7 @@ void WebSocketRelay::shutdown(bool hard) {
     });
 }
 
-void WebSocketRelay::on_resolve(beast::error_code ec, StrandResolver::results_type results) {
+void WebSocketRelay::on_resolve(beast::error_code ec, IoResolver::results_type results) {
     if (ec) return fail_before_open(ec, "resolve");
     upstream_.expires_after(ctx_->cfg.connect_timeout);
     upstream_.async_connect(results, beast::bind_front_handler(&WebSocketRelay::on_connect,

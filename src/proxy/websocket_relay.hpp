@@ -29,8 +29,8 @@ class WebSocketRelay : public std::enable_shared_from_this<WebSocketRelay>, publ
 public:
     using Request = boost::beast::http::request<boost::beast::http::string_body>;
 
-    // `stream` carries the client connection's strand; `upgrade` is the request already read.
-    WebSocketRelay(std::shared_ptr<Context> ctx, StrandStream&& stream,
+    // `stream` lives on the connection's worker; `upgrade` is the request already read.
+    WebSocketRelay(std::shared_ptr<Context> ctx, IoStream&& stream,
                    OpenConnection&& open, boost::asio::ip::address peer, Request&& upgrade);
     ~WebSocketRelay() override;
 
@@ -45,7 +45,7 @@ private:
 
     // One direction: reads `source`, forwards to `dest`, decodes a copy.
     struct Pump {
-        Pump(bool from_client, std::size_t max_message, const Strand& ex)
+        Pump(bool from_client, std::size_t max_message, const IoExecutor& ex)
             : decoder(from_client, max_message), stall(ex) {}
         core::WsFrameDecoder decoder;
         std::unique_ptr<std::array<char, chunk_size>> buffer =
@@ -65,12 +65,12 @@ private:
         bool source_done = false;  // EOF or error from the source
         bool dest_shut = false;    // shutdown(send) done on dest
         std::string close_frame;
-        StrandTimer stall; // a write that makes no progress
+        IoTimer stall; // a write that makes no progress
     };
 
     // Handshake (websocket_relay.cpp).
     void on_resolve(boost::beast::error_code ec,
-                    StrandResolver::results_type results);
+                    IoResolver::results_type results);
     void on_connect(boost::beast::error_code ec, boost::asio::ip::tcp::endpoint);
     void on_request_sent(boost::beast::error_code ec, std::size_t);
     void on_response_header(boost::beast::error_code ec, std::size_t);
@@ -82,8 +82,8 @@ private:
 
     // Splice (websocket_splice.cpp). Direction 0: client -> upstream, 1: upstream -> client.
     void start_splice();
-    StrandStream& source(int d) { return d == 0 ? client_ : upstream_; }
-    StrandStream& dest(int d) { return d == 0 ? upstream_ : client_; }
+    IoStream& source(int d) { return d == 0 ? client_ : upstream_; }
+    IoStream& dest(int d) { return d == 0 ? upstream_ : client_; }
     void read(int d);
     void on_read(int d, boost::beast::error_code ec, std::size_t bytes);
     void process(int d, std::size_t bytes);
@@ -106,12 +106,12 @@ private:
     std::shared_ptr<Context> ctx_;
     OpenConnection open_;
     const std::uint64_t id_;
-    StrandStream client_;
-    StrandStream upstream_;
+    IoStream client_;
+    IoStream upstream_;
     boost::asio::ip::address peer_;
     std::optional<Request> upgrade_; // until the 101 is relayed
     ClientMeta meta_;
-    std::optional<StrandResolver> resolver_;
+    std::optional<IoResolver> resolver_;
 
     std::optional<boost::beast::http::request<boost::beast::http::empty_body>> upstream_request_;
     boost::beast::flat_buffer upstream_buffer_{chunk_size}; // what follows the 101 fits a chunk
@@ -119,10 +119,10 @@ private:
     std::optional<Response> response_; // the 101 or refusal on its way to the client
 
     std::array<std::optional<Pump>, 2> pumps_;
-    StrandTimer linger_;
+    IoTimer linger_;
     // After the client's close frame: its stream ends for the audit when TCP ends, or after
     // a few seconds if the server never answers the close (see client_closing()).
-    StrandTimer close_wait_;
+    IoTimer close_wait_;
     bool close_wait_armed_ = false;
     std::uint16_t close_code_ = 0;
     const char* close_reason_ = "";

@@ -146,7 +146,9 @@ TEST_CASE("HTTP/1.0 with close, and keep-alive HTTP/1.1 from nginx", "[relay][ht
 
 TEST_CASE("upstream connections are kept alive and reused", "[relay][http][pool]") {
     Upstream up([](const Request&, int) { return ok(); });
-    Relay relay(config(up.port()));
+    auto cfg = config(up.port());
+    cfg.threads = 1; // each I/O thread keeps its own upstream connections
+    Relay relay(std::move(cfg));
     for (int i = 0; i < 5; ++i) { // a new client connection each time
         const auto res = exchange(relay.port(), post("/http-bind", kBody));
         CHECK(res.body() == kReply);
@@ -163,7 +165,9 @@ TEST_CASE("a pooled connection that turns out dead is retried once on a fresh on
         if (index == 1) return Reply{"", false, 0ms, false, true};
         return ok();
     });
-    Relay relay(config(up.port()));
+    auto cfg = config(up.port());
+    cfg.threads = 1; // the second client connection must find the first one's pooled connection
+    Relay relay(std::move(cfg));
     CHECK(exchange(relay.port(), post("/http-bind", kBody)).result_int() == 200);
     const auto res = exchange(relay.port(), post("/http-bind", kBody));
     CHECK(res.result_int() == 200);

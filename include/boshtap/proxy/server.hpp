@@ -39,7 +39,7 @@ struct ServerConfig {
     std::chrono::seconds upstream_timeout{180};   // > BOSH wait (Prosody caps at 120) + margin
     std::chrono::seconds client_idle_timeout{300};// > nginx's upstream keepalive_timeout
     std::chrono::seconds connect_timeout{10};
-    std::size_t upstream_pool_max_idle = 64;     // per upstream host:port
+    std::size_t upstream_pool_max_idle = 64;     // per upstream host:port and I/O thread
     std::chrono::seconds upstream_pool_idle_ttl{30};// idle longer: closed, not reused
     std::vector<std::string> trusted_proxies{"127.0.0.1/32", "::1/128"}; // CIDRs
     unsigned threads = 1;
