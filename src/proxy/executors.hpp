@@ -14,7 +14,7 @@ namespace boshtap::proxy {
 
 // Each I/O thread runs an io_context of its own, and a connection lives on one of them (see
 // Worker): its handlers run one at a time on that thread, an implicit strand that costs no
-// hand-off (an explicit strand per connection cost 10–16 % more CPU per forwarded request).
+// hand-off (an explicit strand per connection cost about 10 % more CPU per forwarded request).
 using IoExecutor = boost::asio::io_context::executor_type;
 using IoStream = boost::beast::basic_stream<boost::asio::ip::tcp, IoExecutor>;
 using IoSocket = IoStream::socket_type;

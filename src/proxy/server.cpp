@@ -24,7 +24,7 @@ namespace net = boost::asio;
 // Threading: `threads` threads, each running an io_context of its own (a Worker), and every
 // connection lives on one of them from accept to close: its handlers run one at a time on that
 // thread, an implicit strand. A strand per connection on one shared io_context was measured
-// against this: 10–16 % more CPU per forwarded request (every completion went through the
+// against this: about 10 % more CPU per forwarded request (every completion went through the
 // scheduler twice) and the threads contending for the scheduler's lock (docs/performance.md,
 // run 12). nginx and HAProxy keep a connection on one thread (or worker) the same way. New connections go to the least loaded worker (see
 // Listener). Threads share only the registry (once per connection), the tap's inbox and the
