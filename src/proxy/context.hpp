@@ -21,10 +21,10 @@
 namespace boshtap::proxy {
 
 // One I/O thread: its io_context and what only the connections on it use, so that threads
-// share no lock per request (the pool's and the watches' mutexes are taken by their own thread
-// only, but for clear() at shutdown). Members in this order: the io_context's destruction
-// destroys the connections still on it, which count themselves out of `connections`; the pool's
-// sockets and the watches' timer belong to the io_context and go before it.
+// share no lock per request (the pool's mutex is taken by its own thread only, but for clear()
+// at shutdown). Members in this order: destroying the io_context destroys the connections
+// still on it, which count themselves out of `connections`; the pool's sockets and the
+// watches' timer belong to the io_context and go before it.
 struct Worker {
     // An exchange open this long may be a held long-poll: only then is nginx's socket watched
     // for a client that gives up (see DelayedWatches).
@@ -72,7 +72,8 @@ public:
         worker_->connections.fetch_add(1, std::memory_order_relaxed);
     }
     OpenConnection(OpenConnection&& other) noexcept
-        : stats_(std::exchange(other.stats_, nullptr)), worker_(std::exchange(other.worker_, nullptr)) {}
+        : stats_(std::exchange(other.stats_, nullptr)),
+          worker_(std::exchange(other.worker_, nullptr)) {}
     OpenConnection& operator=(OpenConnection&&) = delete;
     ~OpenConnection() {
         if (!stats_) return;

@@ -2,10 +2,11 @@
 // Arms the client-gone watch only for exchanges still open after a short delay. Most BOSH
 // exchanges are answered within milliseconds and never need it, while arming it costs an
 // epoll_ctl and cancelling it a completion on every request. One timer for all connections of
-// a worker (and used on its thread only), running only while something is queued; entries are never cancelled, a session ignores an
-// entry for an exchange that has already ended. The timer fires at most once per tick (a fifth
-// of the delay): under load a request comes every few microseconds, and a timer re-armed for
-// each entry would cost a timerfd_settime and a handler per request.
+// a worker, used on its thread only and running only while something is queued; entries are
+// never cancelled, a session ignores an entry for an exchange that has already ended. The
+// timer fires at most once per tick (a fifth of the delay): under load a request comes every
+// few microseconds, and a timer re-armed for each entry would cost a timerfd_settime and a
+// handler per request.
 #include "executors.hpp"
 
 #include <chrono>

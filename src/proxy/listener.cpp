@@ -52,10 +52,11 @@ void Listener::accept() {
     // The connection's socket is made on its worker's io_context: from here on, all of it runs
     // on that one thread.
     Worker& worker = least_loaded();
-    acceptor_.async_accept(worker.io.get_executor(),
-                           [self = shared_from_this(), &worker](beast::error_code ec, IoSocket socket) {
-                               self->on_accept(worker, ec, std::move(socket));
-                           });
+    acceptor_.async_accept(
+        worker.io.get_executor(),
+        [self = shared_from_this(), &worker](beast::error_code ec, IoSocket socket) {
+            self->on_accept(worker, ec, std::move(socket));
+        });
 }
 
 // The worker with the fewest open connections, the first of equals (so a quiet server keeps

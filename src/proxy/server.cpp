@@ -26,9 +26,9 @@ namespace net = boost::asio;
 // thread, an implicit strand. A strand per connection on one shared io_context was measured
 // against this: about 10 % more CPU per forwarded request (every completion went through the
 // scheduler twice) and the threads contending for the scheduler's lock (docs/performance.md,
-// run 12). nginx and HAProxy keep a connection on one thread (or worker) the same way. New connections go to the least loaded worker (see
-// Listener). Threads share only the registry (once per connection), the tap's inbox and the
-// stats counters.
+// run 12). nginx and HAProxy keep a connection on one thread (or worker) the same way. New
+// connections go to the least loaded worker (see Listener). Threads share only the registry
+// (once per connection), the tap's inbox and the stats counters.
 struct Server::Impl {
     Impl(ServerConfig cfg, Tap& tap)
         : threads(cfg.threads == 0 ? 1 : cfg.threads), workers(make_workers(cfg, threads)),
