@@ -61,7 +61,12 @@ runTest('disk-full', async (t) => {
   const filler = path.join(mnt, 'filler');
   t.log(`filler: ${fill(filler)} bytes until ENOSPC`);
   const full = await phase('disk full', 100);
-  const m1 = await bt.metrics();
+  // The auditor writes a moment after the responses have left (much later when the machine is
+  // busy): read the counters once it has taken every event so far.
+  const m1 = await waitFor('every event so far written or counted as dropped', async () => {
+    const m = await bt.metrics();
+    return m.boshtap_log_lines_total + m.boshtap_dropped_events_total >= truth.length && m;
+  }, 10000, 50);
   const h1 = await bt.healthz();
   t.log(`while full: dropped=${m1.boshtap_dropped_events_total} written=${m1.boshtap_log_lines_total} writable=${m1.boshtap_log_writable} healthz=${h1.http} ${JSON.stringify(h1.checks)}`);
   assert.ok(m1.boshtap_dropped_events_total > 0, 'events counted as dropped');
