@@ -22,8 +22,8 @@ class HttpSession;
 class DelayedWatches : public std::enable_shared_from_this<DelayedWatches> {
 public:
     DelayedWatches(IoExecutor io, std::chrono::steady_clock::duration delay);
-    // On the worker's thread. The delay after `started`, or up to a tick later, `session` is asked to
-    // watch if `exchange` is still open.
+    // On the worker's thread. The delay after `started`, or up to a tick later, `session` is
+    // asked to watch if `exchange` is still open.
     void add(std::weak_ptr<HttpSession> session, std::uint64_t exchange,
              std::chrono::steady_clock::time_point started);
 
