@@ -75,7 +75,7 @@ void DelayedWatches::on_timer() {
 }
 
 HttpSession::HttpSession(std::shared_ptr<Context> ctx, Worker& worker, IoSocket&& socket)
-    : ctx_(std::move(ctx)), watches_(worker.watches), stream_(std::move(socket)),
+    : ctx_(std::move(ctx)), stream_(std::move(socket)),
       open_(ctx_->stats, worker),
       executor_(stream_.get_executor()), deadline_timer_(executor_) {
     beast::error_code ec;
@@ -253,7 +253,7 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     exchange->start([self = shared_from_this()](UpstreamResult&& result) {
         self->on_upstream(std::move(result));
     });
-    watches_->add(weak_from_this(), ++exchange_seq_, started_);
+    open_.worker().watches->add(weak_from_this(), ++exchange_seq_, started_);
 }
 
 void HttpSession::watch_if_open(std::uint64_t exchange) {

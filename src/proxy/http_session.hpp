@@ -3,7 +3,6 @@
 // routes them, relays each through an UpstreamExchange and reports BOSH exchanges to the Tap.
 // An Upgrade on the WebSocket path hands the socket over to a WebSocketRelay.
 #include "context.hpp"
-#include "delayed_watches.hpp"
 #include "executors.hpp"
 #include "upstream_exchange.hpp"
 
@@ -68,7 +67,6 @@ private:
     static void on_deadline(const std::weak_ptr<HttpSession>& weak, boost::beast::error_code ec);
 
     std::shared_ptr<Context> ctx_;
-    std::shared_ptr<DelayedWatches> watches_;
     IoStream stream_;
     OpenConnection open_;
     IoExecutor executor_; // survives the hand-off of stream_
