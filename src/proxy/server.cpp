@@ -31,7 +31,7 @@ namespace net = boost::asio;
 // (once per connection), the tap's inbox and the stats counters.
 struct Server::Impl {
     Impl(ServerConfig cfg, Tap& tap)
-        : threads(cfg.threads == 0 ? 1 : cfg.threads), workers(make_workers(cfg, threads)),
+        : workers(make_workers(cfg, cfg.threads == 0 ? 1 : cfg.threads)),
           ctx(std::make_shared<Context>(std::move(cfg), tap, stats)),
           control(net::make_strand(workers.front()->io)), drain_timer(control),
           final_timer(control) {
@@ -84,7 +84,6 @@ struct Server::Impl {
         });
     }
 
-    const unsigned threads;
     ServerStats stats;
     // Declared before everything that lives on their io_contexts: destroyed after it.
     const std::vector<std::unique_ptr<Worker>> workers;
@@ -123,7 +122,7 @@ void Server::Impl::run_io(net::io_context& io) {
 
 void Server::run() {
     std::vector<std::thread> extra;
-    for (unsigned i = 1; i < impl_->threads; ++i)
+    for (std::size_t i = 1; i < impl_->workers.size(); ++i)
         extra.emplace_back([this, i] {
             const auto name = "boshtap-io" + std::to_string(i);
             name_this_thread(name.c_str());
