@@ -1,5 +1,6 @@
 #include "boshtap/proxy/client_ip.hpp"
 
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -79,8 +80,15 @@ std::vector<Cidr> parse_cidrs(const std::vector<std::string>& texts) {
 
 std::string address_text(const net::ip::address& address) {
     if (!address.is_v4()) return address.to_string();
+    // std::to_chars: even a compiled fmt format cost ~500 instructions a call here.
     const auto b = address.to_v4().to_bytes();
-    return fmt::format("{}.{}.{}.{}", b[0], b[1], b[2], b[3]);
+    char text[16];
+    char* end = text;
+    for (std::size_t i = 0; i < b.size(); ++i) {
+        if (i != 0) *end++ = '.';
+        end = std::to_chars(end, text + sizeof text, b[i]).ptr;
+    }
+    return std::string(text, end);
 }
 
 bool cidr_contains(const Cidr& cidr, const net::ip::address& raw) {
@@ -140,7 +148,7 @@ std::string extend_forwarded_for(std::string_view existing, const net::ip::addre
     existing = trim(existing);
     const auto self = address_text(unmap(peer));
     if (existing.empty()) return self;
-    return fmt::format("{}, {}", existing, self);
+    return fmt::format(FMT_COMPILE("{}, {}"), existing, self);
 }
 
 } // namespace boshtap::proxy

@@ -228,11 +228,12 @@ void HttpSession::handle(Request&& req) {
 void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) {
     const std::string original_target(req.target());
     const auto query = split_target(original_target).query;
+    const auto received_for = joined_forwarded_for(req);
     std::optional<ClientMeta> meta;
-    if (tap) meta = client_meta(req, original_target, peer_, ctx_->trusted);
+    if (tap) meta = client_meta(req, received_for, original_target, peer_, ctx_->trusted);
     ctx_->stats.request_bytes.fetch_add(req.body().size(), std::memory_order_relaxed);
 
-    const auto forwarded_for = extend_forwarded_for(joined_forwarded_for(req), peer_);
+    const auto forwarded_for = extend_forwarded_for(received_for, peer_);
     const auto target = upstream_target(upstream.path, query);
     auto wire = wire_forwarded_request(req, {target, forwarded_for, ctx_->host(upstream)});
 

@@ -42,10 +42,11 @@ std::string joined_forwarded_for(const http::fields& fields) {
     return out;
 }
 
-ClientMeta client_meta(const http::fields& fields, std::string_view target,
-                       const boost::asio::ip::address& peer, const std::vector<Cidr>& trusted) {
+ClientMeta client_meta(const http::fields& fields, std::string_view forwarded_for,
+                       std::string_view target, const boost::asio::ip::address& peer,
+                       const std::vector<Cidr>& trusted) {
     ClientMeta meta;
-    meta.client_ip = resolve_client_ip(peer, joined_forwarded_for(fields), trusted);
+    meta.client_ip = resolve_client_ip(peer, forwarded_for, trusted);
     meta.user_agent = std::string(fields[http::field::user_agent]);
     meta.target = std::string(target);
     return meta;

@@ -27,7 +27,9 @@ std::string upstream_target(const std::string& upstream_path, std::string_view q
 // Every X-Forwarded-For field, joined with ", " in order (RFC 9110 §5.3).
 std::string joined_forwarded_for(const boost::beast::http::fields& fields);
 
-ClientMeta client_meta(const boost::beast::http::fields& fields, std::string_view target,
-                       const boost::asio::ip::address& peer, const std::vector<Cidr>& trusted);
+// `forwarded_for`: joined_forwarded_for(fields), which the caller needs too.
+ClientMeta client_meta(const boost::beast::http::fields& fields, std::string_view forwarded_for,
+                       std::string_view target, const boost::asio::ip::address& peer,
+                       const std::vector<Cidr>& trusted);
 
 } // namespace boshtap::proxy

@@ -34,7 +34,8 @@ WebSocketRelay::WebSocketRelay(std::shared_ptr<Context> ctx, IoStream&& stream,
     : ctx_(std::move(ctx)), open_(std::move(open)), id_(next_id()), client_(std::move(stream)),
       upstream_(client_.get_executor()), peer_(peer), upgrade_(std::move(upgrade)),
       linger_(client_.get_executor()), close_wait_(client_.get_executor()) {
-    meta_ = client_meta(*upgrade_, upgrade_->target(), peer_, ctx_->trusted);
+    meta_ = client_meta(*upgrade_, joined_forwarded_for(*upgrade_), upgrade_->target(), peer_,
+                        ctx_->trusted);
 }
 
 WebSocketRelay::~WebSocketRelay() {
