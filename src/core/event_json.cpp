@@ -3,10 +3,11 @@
 #include "xml.hpp"
 
 #include <boost/json/serialize.hpp>
+#include <boost/json/serializer.hpp>
+#include <fmt/compile.h>
 #include <fmt/format.h>
 
 #include <chrono>
-#include <cstdio>
 
 namespace boshtap::core {
 
@@ -16,13 +17,26 @@ std::string format_timestamp(TimePoint tp)
     const auto day = floor<days>(tp);
     const year_month_day ymd{day};
     const hh_mm_ss hms{tp - day};
-    char buf[32];
-    std::snprintf(buf, sizeof buf, "%04d-%02u-%02uT%02d:%02d:%02d.%03dZ",
-                  static_cast<int>(ymd.year()), static_cast<unsigned>(ymd.month()),
-                  static_cast<unsigned>(ymd.day()), static_cast<int>(hms.hours().count()),
-                  static_cast<int>(hms.minutes().count()), static_cast<int>(hms.seconds().count()),
-                  static_cast<int>(hms.subseconds().count()));
-    return buf;
+    const int year = static_cast<int>(ymd.year());
+    if (year < 0 || year > 9999) // not a time this clock gives; fmt pads it the same way
+        return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z", year,
+                           static_cast<unsigned>(ymd.month()), static_cast<unsigned>(ymd.day()),
+                           hms.hours().count(), hms.minutes().count(), hms.seconds().count(),
+                           hms.subseconds().count());
+    // One per event line: the digits are put in place, because a format call (even a compiled
+    // one) cost more than every other field of the line together.
+    std::string out = "0000-00-00T00:00:00.000Z";
+    const auto put = [&out](std::size_t end, long long value) {
+        for (auto at = end; value != 0; value /= 10) out[--at] = static_cast<char>('0' + value % 10);
+    };
+    put(4, year);
+    put(7, static_cast<unsigned>(ymd.month()));
+    put(10, static_cast<unsigned>(ymd.day()));
+    put(13, hms.hours().count());
+    put(16, hms.minutes().count());
+    put(19, hms.seconds().count());
+    put(23, hms.subseconds().count());
+    return out;
 }
 
 namespace {
@@ -67,6 +81,7 @@ boost::json::string valid_utf8(std::string_view s)
 boost::json::object to_json(const Event& e)
 {
     boost::json::object o;
+    o.reserve(16); // every key below: no rehash while the line is built
     o["ts"] = format_timestamp(e.ts);
     o["event"] = to_string(e.kind);
     o["room"] = e.room;
@@ -102,13 +117,30 @@ std::string serialize_line(const boost::json::object& o)
     // Doubles are the one exception to plain boost::json::serialize: Boost 1.81 writes them in
     // E-notation (1.49107E2), valid but unreadable in a log people grep; fmt writes the
     // shortest round-trip decimal (149.107).
-    std::string line = "{";
+    // One serializer appends every key and value to the line through a small buffer: no
+    // string per field.
+    boost::json::serializer sr;
+    char chunk[256];
+    std::string line;
+    line.reserve(384);
+    line += '{';
+    const auto append = [&] {
+        while (!sr.done()) {
+            const auto part = sr.read(chunk, sizeof chunk);
+            line.append(part.data(), part.size());
+        }
+    };
     for (const auto& [key, value] : o) {
         if (line.size() > 1) line += ',';
-        line += boost::json::serialize(boost::json::string_view(key));
+        sr.reset(key);
+        append();
         line += ':';
-        line += value.is_double() ? fmt::format("{}", value.get_double())
-                                  : boost::json::serialize(value);
+        if (value.is_double()) {
+            fmt::format_to(std::back_inserter(line), FMT_COMPILE("{}"), value.get_double());
+            continue;
+        }
+        sr.reset(&value);
+        append();
     }
     line += '}';
     return line;

@@ -40,6 +40,13 @@ TEST_CASE("timestamps are RFC 3339 UTC with milliseconds", "[json]")
     CHECK(format_timestamp(sample(EventKind::join).ts) == "2026-11-25T22:20:10.123Z");
     CHECK(format_timestamp(TimePoint{} + std::chrono::milliseconds(150'006)) ==
           "1970-01-01T00:02:30.006Z");
+    using std::chrono::milliseconds;
+    CHECK(format_timestamp(TimePoint{} - milliseconds(1)) == "1969-12-31T23:59:59.999Z");
+    CHECK(format_timestamp(TimePoint{} + milliseconds(253'402'300'799'999)) ==
+          "9999-12-31T23:59:59.999Z");
+    // Outside 0000-9999 (no clock here gives it): still every field, zero-padded.
+    CHECK(format_timestamp(TimePoint{} + milliseconds(253'402'300'800'000)) ==
+          "10000-01-01T00:00:00.000Z");
 }
 
 TEST_CASE("join line", "[json]")
