@@ -251,9 +251,7 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
     exchange_active_ = true;
     // A held long-poll is bounded by upstream_timeout only (it must exceed BOSH `wait`).
     set_deadline(ctx_->cfg.upstream_timeout);
-    exchange->start([self = shared_from_this()](UpstreamResult&& result) {
-        self->on_upstream(std::move(result));
-    });
+    exchange->start(std::shared_ptr<UpstreamWaiter>(shared_from_this(), this));
     open_.worker().watches->add(weak_from_this(), ++exchange_seq_, started_);
 }
 

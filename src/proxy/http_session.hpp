@@ -19,7 +19,9 @@
 
 namespace boshtap::proxy {
 
-class HttpSession : public std::enable_shared_from_this<HttpSession>, public Closable {
+class HttpSession : public std::enable_shared_from_this<HttpSession>,
+                    public Closable,
+                    private UpstreamWaiter {
 public:
     // `socket` lives on `worker`'s io_context, and so does everything of this connection.
     HttpSession(std::shared_ptr<Context> ctx, Worker& worker, IoSocket&& socket);
@@ -43,7 +45,7 @@ private:
     void reject(boost::beast::error_code ec);
     void handle(Request&& req);
     void forward(Request&& req, const UpstreamUrl& upstream, bool tap);
-    void on_upstream(UpstreamResult&& result);
+    void on_upstream(UpstreamResult&& result) override;
     void arm_client_watch();
     void on_client_readable(boost::beast::error_code ec);
     void client_gone();

@@ -38,8 +38,8 @@ UpstreamExchange::UpstreamExchange(std::shared_ptr<Context> ctx, IoExecutor exec
       key_(ctx_->host(upstream)), request_(std::move(request)), head_(head),
       connect_deadline_(executor_) {}
 
-void UpstreamExchange::start(Handler done) {
-    done_ = std::move(done);
+void UpstreamExchange::start(std::shared_ptr<UpstreamWaiter> waiter) {
+    waiter_ = std::move(waiter);
     if (auto socket = pool_.take(key_)) {
         from_pool_ = true;
         socket_.emplace(std::move(*socket));
@@ -51,7 +51,7 @@ void UpstreamExchange::start(Handler done) {
 
 void UpstreamExchange::cancel() {
     cancelled_ = true;
-    done_ = nullptr; // releases the client connection
+    waiter_ = nullptr; // releases the client connection
     if (resolver_) resolver_->cancel();
     beast::error_code ignored;
     if (socket_) socket_->close(ignored);
@@ -96,7 +96,7 @@ void UpstreamExchange::on_connect_deadline(beast::error_code ec) {
 }
 
 void UpstreamExchange::expire() {
-    if (cancelled_ || !done_ || timed_out_) return;
+    if (cancelled_ || !waiter_ || timed_out_) return;
     // Whatever is pending completes with operation_aborted and reports the timeout.
     timed_out_ = true;
     if (resolver_) resolver_->cancel();
@@ -222,9 +222,9 @@ void UpstreamExchange::fail(beast::error_code ec, const char* stage) {
 }
 
 void UpstreamExchange::finish(UpstreamResult&& result) {
-    auto done = std::move(done_);
-    done_ = nullptr;
-    if (done) done(std::move(result));
+    auto waiter = std::move(waiter_);
+    waiter_ = nullptr;
+    if (waiter) waiter->on_upstream(std::move(result));
 }
 
 } // namespace boshtap::proxy

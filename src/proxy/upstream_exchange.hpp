@@ -14,7 +14,6 @@
 #include <boost/beast/http/string_body.hpp>
 
 #include <chrono>
-#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -28,9 +27,19 @@ struct UpstreamResult {
     std::string error;                                                        // otherwise
 };
 
+// Who waits for an exchange's result: the client connection that forwarded the request. Held
+// as a shared_ptr to it, which costs no allocation per exchange (a std::function around one
+// did).
+class UpstreamWaiter {
+public:
+    virtual void on_upstream(UpstreamResult&& result) = 0;
+
+protected:
+    ~UpstreamWaiter() = default;
+};
+
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 public:
-    using Handler = std::function<void(UpstreamResult&&)>;
 
     // `executor`: the client connection's (its worker's io_context); the upstream socket lives
     // there too, and every completion runs there. `pool`: that worker's idle connections.
@@ -39,12 +48,12 @@ public:
     UpstreamExchange(std::shared_ptr<Context> ctx, IoExecutor executor, UpstreamPool& pool,
                      const UpstreamUrl& upstream, std::string request, bool head);
 
-    // `done` is called exactly once, unless cancel() comes first.
-    void start(Handler done);
+    // `waiter->on_upstream` is called exactly once, unless cancel() comes first.
+    void start(std::shared_ptr<UpstreamWaiter> waiter);
     // Drop the exchange (the client left); the connection is closed, not pooled.
     void cancel();
     // The client connection's deadline for this exchange (upstream_timeout from
-    // the request) passed. Whatever is pending ends, and `done` reports a timeout.
+    // the request) passed. Whatever is pending ends, and the waiter is told of a timeout.
     void expire();
 
 private:
@@ -72,7 +81,7 @@ private:
     const std::string& key_; // host:port, kept by the Context
     std::string request_; // on the wire; kept for the one retry while that is still possible
     const bool head_;
-    Handler done_;
+    std::shared_ptr<UpstreamWaiter> waiter_;
     std::optional<IoResolver> resolver_;
     std::optional<IoSocket> socket_;
     IoTimer connect_deadline_;
