@@ -24,6 +24,11 @@ core::HttpMeta to_meta(const proxy::ClientMeta& m)
     return core::HttpMeta{m.client_ip, m.user_agent, m.target};
 }
 
+core::HttpMeta to_meta(proxy::ClientMeta&& m)
+{
+    return core::HttpMeta{std::move(m.client_ip), std::move(m.user_agent), std::move(m.target)};
+}
+
 // A decoded response larger than this is not parsed (a decompression bomb must not win).
 constexpr std::size_t max_decoded_body = std::size_t{16} << 20;
 // How long the auditor keeps taking copies on its own after a batch (see drain_and_poll).
@@ -252,7 +257,7 @@ void Auditor::process(AuditCopy& copy)
     }
 }
 
-void Auditor::http_request(std::uint64_t exchange, const proxy::ClientMeta& meta, std::string body)
+void Auditor::http_request(std::uint64_t exchange, proxy::ClientMeta meta, std::string body)
 {
     const auto size = body.size() + copy_overhead;
     if (!admit(size)) return; // the core sees a gap in rids; the response releases it
@@ -260,7 +265,7 @@ void Auditor::http_request(std::uint64_t exchange, const proxy::ClientMeta& meta
     copy.kind = AuditCopy::Kind::request;
     copy.id = exchange;
     copy.charged = size;
-    copy.meta = to_meta(meta);
+    copy.meta = to_meta(std::move(meta));
     copy.body = std::move(body);
     enqueue(std::move(copy));
 }

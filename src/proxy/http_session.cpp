@@ -241,7 +241,7 @@ void HttpSession::forward(Request&& req, const UpstreamUrl& upstream, bool tap) 
         // The wire bytes are a copy already: the tap takes the body itself.
         tap_exchange_ = next_id();
         tap_pending_ = true;
-        ctx_->tap.http_request(tap_exchange_, *meta, std::move(req.body()));
+        ctx_->tap.http_request(tap_exchange_, std::move(*meta), std::move(req.body()));
     }
 
     started_ = std::chrono::steady_clock::now();

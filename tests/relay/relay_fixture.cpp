@@ -20,9 +20,9 @@ void RecordingTap::add(TapEvent e) {
     cv_.notify_all();
 }
 
-void RecordingTap::http_request(std::uint64_t id, const boshtap::proxy::ClientMeta& meta,
+void RecordingTap::http_request(std::uint64_t id, boshtap::proxy::ClientMeta meta,
                                 std::string body) {
-    add({"http_request", id, meta, std::move(body), 0, {}, true});
+    add({"http_request", id, std::move(meta), std::move(body), 0, {}, true});
 }
 void RecordingTap::http_response(std::uint64_t id, unsigned status, std::string encoding,
                                  std::string body) {

@@ -43,7 +43,7 @@ struct TapEvent {
 
 class RecordingTap : public boshtap::proxy::Tap {
 public:
-    void http_request(std::uint64_t, const boshtap::proxy::ClientMeta&, std::string) override;
+    void http_request(std::uint64_t, boshtap::proxy::ClientMeta, std::string) override;
     void http_response(std::uint64_t, unsigned, std::string, std::string) override;
     void http_failed(std::uint64_t) override;
     void ws_open(std::uint64_t, const boshtap::proxy::ClientMeta&) override;

@@ -65,7 +65,7 @@ public:
     boost::asio::io_context& context() { return io_; }
     const AuditStats& stats() const { return stats_; }
 
-    void http_request(std::uint64_t exchange, const proxy::ClientMeta&, std::string body) override;
+    void http_request(std::uint64_t exchange, proxy::ClientMeta meta, std::string body) override;
     void http_response(std::uint64_t exchange, unsigned status, std::string content_encoding,
                        std::string body) override;
     void http_failed(std::uint64_t exchange) override;

@@ -18,8 +18,8 @@ public:
     virtual ~Tap() = default;
 
     // BOSH: one HTTP exchange on the BOSH path (POST bodies only). `exchange` ids are unique
-    // per process and chosen by the relay.
-    virtual void http_request(std::uint64_t exchange, const ClientMeta&, std::string body) = 0;
+    // per process and chosen by the relay. The relay hands over its copies (moved, not copied).
+    virtual void http_request(std::uint64_t exchange, ClientMeta meta, std::string body) = 0;
     // `content_encoding` is the upstream's Content-Encoding ("" when none); `body` the bytes
     // exactly as forwarded.
     virtual void http_response(std::uint64_t exchange, unsigned status,
