@@ -27,7 +27,8 @@ std::string format_timestamp(TimePoint tp)
     // one) cost more than every other field of the line together.
     std::string out = "0000-00-00T00:00:00.000Z";
     const auto put = [&out](std::size_t end, long long value) {
-        for (auto at = end; value != 0; value /= 10) out[--at] = static_cast<char>('0' + value % 10);
+        for (auto at = end; value != 0; value /= 10)
+            out[--at] = static_cast<char>('0' + value % 10);
     };
     put(4, year);
     put(7, static_cast<unsigned>(ymd.month()));

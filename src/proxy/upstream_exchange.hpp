@@ -40,7 +40,6 @@ protected:
 
 class UpstreamExchange : public std::enable_shared_from_this<UpstreamExchange> {
 public:
-
     // `executor`: the client connection's (its worker's io_context); the upstream socket lives
     // there too, and every completion runs there. `pool`: that worker's idle connections.
     // `request`: the whole request as it goes on the wire (wire_forwarded_request()); `head`:
