@@ -398,7 +398,11 @@ std::string_view local_name(const pugi::xml_node& node) noexcept
 
 std::string_view prefix(const pugi::xml_node& node) noexcept
 {
-    return split_name(node.name()).prefix;
+    // Only the first ':' is needed, not the name's end: one strchr.
+    const char* name = node.name();
+    const char* colon = std::strchr(name, ':');
+    return colon ? std::string_view(name, static_cast<std::size_t>(colon - name))
+                 : std::string_view{};
 }
 
 std::string_view namespace_of(const pugi::xml_node& node) noexcept
