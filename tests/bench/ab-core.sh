@@ -4,14 +4,19 @@
 # hits both. Prints each run's MB/s, the means and B/A. For a change to the core, measured
 # against the build before it.
 #
-#   ab-core.sh CORE_BENCH_A CORE_BENCH_B [--rounds N] [--seconds S] [--cpu N]
+#   ab-core.sh CORE_BENCH_A CORE_BENCH_B [--rounds N] [--seconds S] [--cpu N] [--instructions]
+#
+# --instructions: instead of timing, count the instructions of one pass over the corpus with
+# callgrind (valgrind). The count does not move with the machine's load, so a change of 1 %
+# shows on a machine whose timings move by 20 %; it is not time (cache misses are not in it).
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 A="${1:-}" B="${2:-}"; shift 2 || true
 [[ -x "$A" && -x "$B" ]] || die "usage: ab-core.sh CORE_BENCH_A CORE_BENCH_B [--rounds N] [--seconds S] [--cpu N]"
-ROUNDS=5 SECS=2 CPU=0
+ROUNDS=5 SECS=2 CPU=0 INSTRUCTIONS=""
 while (($#)); do
   case "$1" in
+    --instructions) INSTRUCTIONS=1; shift; continue ;;
     --rounds) ROUNDS="$2"; shift ;;
     --seconds) SECS="$2"; shift ;;
     --cpu) CPU="$2"; shift ;;
@@ -19,6 +24,38 @@ while (($#)); do
   esac
   shift
 done
+
+# per_pass BINARY: instructions per pass over the corpus (run_corpus), under callgrind.
+per_pass() {
+  local out
+  out=$(mktemp -t boshtap-core-cg.XXXXXX)
+  valgrind --tool=callgrind --callgrind-out-file="$out" --toggle-collect='*run_corpus*' \
+    "$1" --benchmark_filter=BM_ParseAndTrack --benchmark_min_time=0.01 >/dev/null 2>&1
+  # Every pass is counted: the benchmark's estimate and its measured iterations.
+  python3 - "$out" <<'PY'
+import re, sys
+text = open(sys.argv[1]).read()
+total = int(re.search(r"^summary: (\d+)", text, re.M).group(1))
+names, calls, cfn = {}, 0, None
+for line in text.splitlines():
+    m = re.match(r"cfn=\((\d+)\)(?: (.*))?", line)
+    if m:
+        if m.group(2): names[m.group(1)] = m.group(2)
+        cfn = names.get(m.group(1), "")
+    elif line.startswith("calls=") and "run_corpus" in (cfn or ""):
+        calls += int(line.split()[0][6:])
+print(total // max(calls, 1))
+PY
+  rm -f "$out"
+}
+
+if [[ -n "$INSTRUCTIONS" ]]; then
+  command -v valgrind >/dev/null || die "valgrind is not installed"
+  a=$(per_pass "$A") b=$(per_pass "$B")
+  awk -v a="$a" -v b="$b" 'BEGIN {
+    printf "instructions per pass over the corpus: A %d, B %d; B/A %.4f\n", a, b, b / a }'
+  exit 0
+fi
 
 # mb_per_s BINARY: one Google Benchmark run of parse + track, in MB/s.
 mb_per_s() {
