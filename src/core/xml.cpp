@@ -363,42 +363,17 @@ bool Document::parse(std::string_view text)
     return true;
 }
 
-namespace {
-
-struct QName {
-    std::string_view prefix; // before the first ':', "" if none
-    std::string_view local;
-};
-
-// One pass over a short name instead of a strlen and a memchr call; a long one (only hostile
-// input has them) takes the library calls.
-QName split_name(const char* name) noexcept
-{
-    constexpr std::size_t short_name = 64;
-    std::size_t n = 0;
-    std::size_t colon = std::string_view::npos;
-    for (; n < short_name && name[n] != '\0'; ++n) {
-        if (name[n] == ':' && colon == std::string_view::npos) colon = n;
-    }
-    std::string_view all(name, n);
-    if (n == short_name && name[n] != '\0') {
-        all = std::string_view(name);
-        if (colon == std::string_view::npos) colon = all.find(':', short_name);
-    }
-    if (colon == std::string_view::npos) return {{}, all};
-    return {all.substr(0, colon), all.substr(colon + 1)};
-}
-
-} // namespace
-
+// A name is split at its first ':' (XML Namespaces §4 allows one). strchr and strlen, both
+// vectorised, take fewer instructions than one byte-at-a-time walk over the name.
 std::string_view local_name(const pugi::xml_node& node) noexcept
 {
-    return split_name(node.name()).local;
+    const char* name = node.name();
+    if (const char* colon = std::strchr(name, ':')) return colon + 1;
+    return name;
 }
 
 std::string_view prefix(const pugi::xml_node& node) noexcept
 {
-    // Only the first ':' is needed, not the name's end: one strchr.
     const char* name = node.name();
     const char* colon = std::strchr(name, ':');
     return colon ? std::string_view(name, static_cast<std::size_t>(colon - name))
