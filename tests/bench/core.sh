@@ -18,6 +18,7 @@ while (($#)); do
   esac
   shift
 done
+[[ -x "$BENCH_BIN/core_bench" ]] || die "$BENCH_BIN/core_bench is not built (install libbenchmark-dev, reconfigure)"
 
 bench_init
 # Pinned to one CPU: "per core" figures. Repetitions give a median (Google Benchmark's own).
