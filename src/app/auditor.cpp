@@ -19,12 +19,8 @@ core::TimePoint wall_now()
         std::chrono::system_clock::now());
 }
 
-core::HttpMeta to_meta(const proxy::ClientMeta& m)
-{
-    return core::HttpMeta{m.client_ip, m.user_agent, m.target};
-}
-
-core::HttpMeta to_meta(proxy::ClientMeta&& m)
+// By value: a request's metadata is moved in, a WebSocket opening's copied.
+core::HttpMeta to_meta(proxy::ClientMeta m)
 {
     return core::HttpMeta{std::move(m.client_ip), std::move(m.user_agent), std::move(m.target)};
 }
