@@ -10,6 +10,7 @@
 #
 # --top N: also print the N functions with the most inclusive instructions in boshtap's auditor
 # and relay thread.
+# BOSHTAP may also be bare_relay (built beside the stub): the relay with the audit left out.
 set -euo pipefail
 source "$(dirname "$0")/lib/common.sh"
 BOSHTAP="${1:-}"; shift || true
@@ -61,33 +62,38 @@ auditor=() relay=()
 for f in $(dumps bt); do
   if grep -q 'Auditor::drain' "$f"; then auditor+=("$f"); else relay+=("$f"); fi
 done
-((${#auditor[@]} && ${#relay[@]})) || die "no per-thread profiles of boshtap in $RUN_DIR"
-events=$(wc -l <"$RUN_DIR/bt-events.jsonl")
+((${#relay[@]})) || die "no per-thread profiles of boshtap in $RUN_DIR"
+# bare_relay (the relay without the audit) has no auditor thread and writes no events.
+audit_total=0 events=0
+((${#auditor[@]} == 0)) || audit_total=$(total "${auditor[@]}")
+[[ ! -f "$RUN_DIR/bt-events.jsonl" ]] || events=$(wc -l <"$RUN_DIR/bt-events.jsonl")
 
 P_BT=$P_HAPROXY
 haproxy_conf "$RUN_DIR/hap.cfg" 1 "$P_BT" "$P_STUB"
 hap_requests=$(profile hap haproxy -f "$RUN_DIR/hap.cfg" -db)
 mapfile -t hap_files < <(dumps hap)
 
-awk -v r="$(total "${relay[@]}")" -v a="$(total "${auditor[@]}")" -v n="$bt_requests" \
+awk -v r="$(total "${relay[@]}")" -v a="$audit_total" -v n="$bt_requests" \
   -v h="$(total "${hap_files[@]}")" -v hn="$hap_requests" -v ev="$events" -v c="$CONNS" \
-  -v s="$SECS" 'BEGIN {
+  -v s="$SECS" -v bin="$(basename "$BOSHTAP")" 'BEGIN {
   relay = r / n; audit = a / n; hap = h / hn
   printf "## User-space instructions per request (callgrind, %d connections, %d s)\n\n", c, s
   print "| | instructions per request | / HAProxy |"
   print "|---|---|---|"
   printf "| HAProxy (nbthread 1), %d requests | %.0f | 1.00 |\n", hn, hap
-  printf "| boshtap relay (I/O thread), %d requests | %.0f | %.2f |\n", n, relay, relay / hap
-  printf "| boshtap auditor (parse, track, event lines) | %.0f | %.2f |\n", audit, audit / hap
-  printf "| boshtap total | %.0f | %.2f |\n", relay + audit, (relay + audit) / hap
-  printf "\nEvent lines written by boshtap over the whole run: %d (the stub replays joins and leaves: far more than a real deployment).\n", ev
+  printf "| %s relay (I/O thread), %d requests | %.0f | %.2f |\n", bin, n, relay, relay / hap
+  if (a == 0) { printf "\n%s has no auditor thread.\n", bin; exit }
+  printf "| %s auditor (parse, track, event lines) | %.0f | %.2f |\n", bin, audit, audit / hap
+  printf "| %s total | %.0f | %.2f |\n", bin, relay + audit, (relay + audit) / hap
+  printf "\nEvent lines written by %s over the whole run: %d (the stub replays joins and leaves: far more than a real deployment).\n", bin, ev
 }'
 
 if ((TOP > 0)); then
   for part in auditor relay; do
     declare -n files="$part"
+    ((${#files[@]})) || continue
     echo
-    echo "### boshtap $part: inclusive instructions per request, top $TOP"
+    echo "### $(basename "$BOSHTAP") $part: inclusive instructions per request, top $TOP"
     echo
     # A function inlined into several files is listed once per file: the first (largest) counts.
     { callgrind_annotate --inclusive=yes --auto=no --threshold=100 "${files[0]}" 2>/dev/null || true; } |

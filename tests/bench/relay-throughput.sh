@@ -5,6 +5,9 @@
 #
 #   relay-throughput.sh BOSHTAP [--quick] [--rounds N] [--out FILE]
 #
+# BOSHTAP may also be bare_relay (built beside the stub): boshtap's relay with the audit left
+# out, for what the relay stack alone reaches against HAProxy (it stands in the "boshtap" rows).
+#
 # Phase 1 (saturation): closed-loop wrk at several connection counts. Phase 2 (paced): 64
 # connections with exponential pauses so the offered rate is about half the lowest maximum of
 # phase 1, for the latency the relays add at 50 % load. Paths run interleaved, in a rotated
