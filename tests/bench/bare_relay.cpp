@@ -4,21 +4,20 @@
 // measure what the relay stack alone costs against HAProxy, and so what share of boshtap's
 // cost is the audit (docs/performance.md, run 15).
 //
-// Usage: bare_relay --listen HOST:PORT --upstream URL [--threads N]
-// It takes boshtap's --log-file and --log-level too, and ignores them, so that the scripts can
-// start either binary with the same arguments.
+// Usage: bare_relay [boshtap's run options]. They are read by boshtap's own parser, so the
+// server gets exactly the settings boshtap would; the options for the audit (--log-file,
+// --log-level, ...) are accepted and have nothing to act on.
+#include "boshtap/app/config.hpp"
 #include "boshtap/proxy/server.hpp"
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 
-#include <charconv>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <optional>
 #include <string>
-#include <string_view>
 #include <thread>
 
 namespace {
@@ -33,56 +32,26 @@ public:
     void ws_closed(std::uint64_t) override {}
 };
 
-int usage(const char* why)
-{
-    std::fprintf(stderr, "bare_relay: %s\nusage: bare_relay --listen HOST:PORT --upstream URL "
-                         "[--threads N]\n", why);
-    return 2;
-}
-
-template <class T>
-bool number(std::string_view text, T& out)
-{
-    const auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
-    return ec == std::errc() && end == text.data() + text.size();
-}
-
 } // namespace
 
 int main(int argc, char** argv)
 {
-    boshtap::proxy::ServerConfig config;
-    bool listen = false, upstream = false;
-    for (int i = 1; i < argc; ++i) {
-        const std::string_view flag = argv[i];
-        if (i + 1 >= argc) return usage("every option takes a value");
-        const std::string_view value = argv[++i];
-        if (flag == "--listen") {
-            const auto colon = value.rfind(':');
-            if (colon == std::string_view::npos || !number(value.substr(colon + 1), config.listen_port))
-                return usage("--listen wants HOST:PORT");
-            config.listen_address = std::string(value.substr(0, colon));
-            listen = true;
-        } else if (flag == "--upstream") {
-            try {
-                config.upstream = boshtap::proxy::parse_upstream_url(std::string(value), false);
-            } catch (const std::exception& e) {
-                return usage(e.what());
-            }
-            upstream = true;
-        } else if (flag == "--threads") {
-            if (!number(value, config.threads) || config.threads == 0)
-                return usage("--threads wants a positive number");
-        } else if (flag != "--log-file" && flag != "--log-level") {
-            return usage("unknown option");
-        }
+    boshtap::app::Invocation invocation;
+    try {
+        invocation = boshtap::app::parse_command_line(argc, argv);
+    } catch (const boshtap::app::ConfigError& e) {
+        std::fprintf(stderr, "bare_relay: %s: %s\n", e.flag.c_str(), e.what());
+        return 2;
     }
-    if (!listen || !upstream) return usage("--listen and --upstream are required");
+    if (invocation.command != boshtap::app::Command::run) {
+        std::fprintf(stderr, "bare_relay: takes boshtap's run options only\n");
+        return 2;
+    }
 
     DropTap tap;
     std::optional<boshtap::proxy::Server> server;
     try {
-        server.emplace(config, tap);
+        server.emplace(invocation.run.server, tap);
     } catch (const std::exception& e) {
         std::fprintf(stderr, "bare_relay: --listen: %s\n", e.what());
         return 1;
