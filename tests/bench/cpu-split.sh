@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Where a relay's CPU per request goes: user space and kernel, per thread, for boshtap
 # (`--threads 1`: its I/O thread and its auditor) and HAProxy (`nbthread 1`), each in front of
-# the same stub with wrk straight to it (closed loop, keep-alive), in alternating rounds.
+# the same stub with wrk straight to it (closed loop, keep-alive), in rotated rounds.
 # Read from /proc/PID/task/TID/stat (utime, stime), so perf is not attached.
 #
 #   cpu-split.sh BOSHTAP [--rounds N] [--seconds S] [--conns N] [--think MS] [--bare]

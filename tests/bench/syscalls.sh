@@ -59,15 +59,17 @@ def table(path):
         rows[f[-1]] = (int(f[3]), int(f[4]) if len(f) == 6 else 0)
     return rows
 bt, hap = table(f"{run_dir}/bt.strace"), table(f"{run_dir}/hap.strace")
+def rate(rows, call, n):
+    return rows.get(call, (0, 0))[0] / n
 def cell(rows, call, n):
-    calls, errors = rows.get(call, (0, 0))
-    return f"{calls / n:.2f}" + (f" ({errors / n:.2f} failed)" if errors / n >= 0.005 else "")
+    errors = rows.get(call, (0, 0))[1] / n
+    return f"{rate(rows, call, n):.2f}" + (f" ({errors:.2f} failed)" if errors >= 0.005 else "")
 print(f"\n## System calls per request ({threads} thread(s), paced: {name} {bt_n} requests, HAProxy {hap_n})\n")
 print(f"| syscall | {name} | HAProxy |")
 print("|---|---|---|")
-calls = sorted(set(bt) | set(hap), key=lambda c: -(bt.get(c, (0,))[0] / bt_n + hap.get(c, (0,))[0] / hap_n))
+calls = sorted(set(bt) | set(hap), key=lambda c: -(rate(bt, c, bt_n) + rate(hap, c, hap_n)))
 for call in calls:
-    if bt.get(call, (0,))[0] / bt_n >= 0.005 or hap.get(call, (0,))[0] / hap_n >= 0.005:
+    if max(rate(bt, call, bt_n), rate(hap, call, hap_n)) >= 0.005:
         print(f"| {call} | {cell(bt, call, bt_n)} | {cell(hap, call, hap_n)} |")
 total = lambda rows, n: sum(c for c, _ in rows.values()) / n
 print(f"| **total** | **{total(bt, bt_n):.2f}** | **{total(hap, hap_n):.2f}** |")
